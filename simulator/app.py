@@ -1,0 +1,108 @@
+"""The Gradio app: a thin layer that wires the Practice view to `handlers.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from simulator.errors import SimulatorError
+from simulator.handlers import ChatHistory, PracticeHandlers
+from simulator.practice import MAX_MESSAGE_CHARS, Practice
+from simulator.runtime import Settings, make_backend, make_library, make_store
+from simulator.state import DIFFICULTIES
+
+INTRO = (
+    "# Coaching practice\n"
+    "Practise a coaching conversation with a simulated product manager. Ask, listen and let "
+    "them find the answer: the PM opens up when you ask open questions and reflect back what "
+    "you hear, and closes down when you tell, lecture or judge."
+)
+
+
+def build_app(handlers: PracticeHandlers) -> gr.Blocks:
+    choices = handlers.persona_choices()
+    first = choices[0][1] if choices else None
+    with gr.Blocks(title="Coaching practice") as app:
+        conversation_id = gr.State(None)
+        gr.Markdown(INTRO)
+        with gr.Tab("Practice"):
+            with gr.Row():
+                with gr.Column(scale=2):
+                    persona = gr.Dropdown(
+                        choices=choices, value=first, label="Persona", elem_id="persona"
+                    )
+                    difficulty = gr.Radio(
+                        list(DIFFICULTIES), value="medium", label="Difficulty", elem_id="difficulty"
+                    )
+                    start = gr.Button("Start conversation", variant="primary", elem_id="start")
+                    with gr.Accordion("Saved conversations", open=False):
+                        saved = gr.Dropdown(
+                            choices=handlers.saved_choices(), label="Resume", elem_id="saved"
+                        )
+                        resume = gr.Button("Resume", elem_id="resume")
+                with gr.Column(scale=3):
+                    brief = gr.Markdown(handlers.brief(first), elem_id="brief")
+            chat = gr.Chatbot(
+                label="Conversation", height=420, elem_id="chat", feedback_options=None
+            )
+            with gr.Row():
+                message = gr.Textbox(
+                    label="You (the manager)",
+                    lines=2,
+                    scale=5,
+                    max_length=MAX_MESSAGE_CHARS,
+                    elem_id="message",
+                    placeholder="Ask, reflect, leave room…",
+                )
+                send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+            status = gr.Markdown("", elem_id="status")
+
+        persona.change(handlers.brief, persona, brief)
+
+        def on_start(persona_id: str, level: str) -> tuple[Any, ...]:
+            try:
+                cid, history, note = handlers.start(persona_id, level)
+            except SimulatorError as exc:
+                return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip()
+            return cid, history, note, gr.update(choices=handlers.saved_choices())
+
+        start.click(on_start, [persona, difficulty], [conversation_id, chat, status, saved])
+
+        def on_send(cid: str | None, text: str, history: ChatHistory) -> Iterator[tuple[Any, ...]]:
+            try:
+                for shown, note in handlers.send(cid, text):
+                    yield shown, note, ""
+            except SimulatorError as exc:
+                yield history, f"⚠️ {exc}", text
+
+        send.click(on_send, [conversation_id, message, chat], [chat, status, message])
+        message.submit(on_send, [conversation_id, message, chat], [chat, status, message])
+
+        def on_resume(cid: str | None) -> Iterator[tuple[Any, ...]]:
+            try:
+                for shown, note in handlers.resume(cid):
+                    yield cid, shown, note
+            except SimulatorError as exc:
+                yield gr.skip(), gr.skip(), f"⚠️ {exc}"
+
+        resume.click(on_resume, [saved], [conversation_id, chat, status])
+        app.load(lambda: gr.update(choices=handlers.saved_choices()), None, saved)
+    return app
+
+
+def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860) -> None:
+    library = make_library(settings)
+    store = make_store(settings)
+    backend = make_backend(settings)
+    handlers = PracticeHandlers(Practice(backend, store, prime=True), library)
+    app = build_app(handlers)
+    print(f"Coaching practice is running at http://{host}:{port}", flush=True)
+    app.queue(default_concurrency_limit=1).launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        inbrowser=False,
+        show_error=True,
+    )

@@ -1,0 +1,31 @@
+"""The interface every model backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+Message = dict[str, str]
+
+
+class ChatBackend(Protocol):
+    """Streams a chat completion. One call at a time per backend object is safe."""
+
+    name: str
+    context_size: int
+
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int,
+        stop: Sequence[str],
+    ) -> Iterator[str]:
+        """Yield the reply's text piece by piece (one token at a time where the model allows)."""
+        ...
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """How many tokens `messages` take in the prompt (an estimate is fine if it errs high)."""
+        ...

@@ -1,0 +1,66 @@
+"""A real backend fed scripted replies, for tests and demos without a model."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from simulator.backends.base import Message
+
+Reply = str | Callable[[list[Message]], str]
+
+
+class ScriptedBackend:
+    """Replies from a queue, streamed word by word; remembers every prompt it was sent.
+
+    Args:
+        replies: texts (or functions of the prompt) to answer with, in order.
+        default: the reply (or function of the prompt) once the queue is empty.
+        delay: seconds to wait before each streamed piece, to make streaming visible.
+    """
+
+    name = "scripted"
+
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        default: Reply = "Hmm. I'm still thinking about that, honestly.",
+        context_size: int = 4096,
+        delay: float = 0.0,
+    ) -> None:
+        self.queue: deque[Reply] = deque(replies)
+        self.default = default
+        self.context_size = context_size
+        self.delay = delay
+        self.history: list[list[Message]] = []
+        self.settings: list[dict[str, object]] = []
+
+    def enqueue(self, replies: Iterable[Reply]) -> None:
+        self.queue.extend(replies)
+
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int,
+        stop: Sequence[str],
+    ) -> Iterator[str]:
+        self.history.append([dict(m) for m in messages])
+        self.settings.append({"max_tokens": max_tokens, "temperature": temperature, "seed": seed})
+        reply = self.queue.popleft() if self.queue else self.default
+        text = reply(messages) if callable(reply) else reply
+        for marker in stop:
+            if marker and marker in text:
+                text = text[: text.index(marker)]
+        for piece in re.findall(r"\s*\S+", text)[:max_tokens]:
+            if self.delay:
+                time.sleep(self.delay)
+            yield piece
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        return sum(len(m["content"]) // 3 + 4 for m in messages)

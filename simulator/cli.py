@@ -1,0 +1,293 @@
+"""The `simulator` command. Each subcommand is a thin wrapper over plain functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulator.errors import SimulatorError
+from simulator.paths import PERSONAS_DIR
+from simulator.personas import SCHEMA_FILE, json_schema, validate_folder
+from simulator.practice import Practice
+from simulator.runtime import Settings, make_backend, make_library, make_practice, make_store
+from simulator.state import DIFFICULTIES
+from simulator.transcript import Conversation
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", help="path to a GGUF model (default: $SIMULATOR_MODEL, then the embedded model)"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["llama", "scripted"],
+        default="llama",
+        help="'scripted' replies with canned lines and needs no model (demos)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="folder for saved conversations "
+        "(default: $SIMULATOR_DATA_DIR or the per-user data folder)",
+    )
+    parser.add_argument(
+        "--personas-dir",
+        help="folder of persona files (default: $SIMULATOR_PERSONAS_DIR or the bundled personas)",
+    )
+    parser.add_argument("--context-size", type=int, default=4096, help="model context in tokens")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simulator", description="Practise coaching a simulated product manager."
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    app = sub.add_parser("app", help="start the web app (the default)")
+    _common(app)
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=7860)
+
+    chat = sub.add_parser("chat", help="talk to a persona in the terminal")
+    _common(chat)
+    chat.add_argument("--persona", help="persona id (see `simulator personas list`)")
+    chat.add_argument("--difficulty", choices=DIFFICULTIES, default="medium")
+    chat.add_argument("--resume", metavar="CONVERSATION", help="continue a saved conversation")
+
+    script = sub.add_parser("run-script", help="play a file of manager lines against a persona")
+    _common(script)
+    script.add_argument("--persona", required=True)
+    script.add_argument("--script", required=True, type=Path, help="one manager line per line")
+    script.add_argument("--difficulty", choices=DIFFICULTIES, default="medium")
+    script.add_argument("--json", action="store_true", help="print the transcript as JSON")
+
+    personas = sub.add_parser("personas", help="list, validate and describe personas")
+    psub = personas.add_subparsers(dest="personas_command", required=True)
+    plist = psub.add_parser("list", help="list personas")
+    plist.add_argument("--json", action="store_true")
+    plist.add_argument("--dir", type=Path, default=None)
+    pval = psub.add_parser("validate", help="check every persona file in a folder")
+    pval.add_argument("dir", nargs="?", type=Path, default=None)
+    pschema = psub.add_parser("schema", help="print (or write) the persona JSON Schema")
+    pschema.add_argument(
+        "--write", action="store_true", help=f"write personas/{SCHEMA_FILE} instead of printing"
+    )
+
+    sessions = sub.add_parser("sessions", help="saved conversations")
+    _common(sessions)
+    ssub = sessions.add_subparsers(dest="sessions_command", required=True)
+    slist = ssub.add_parser("list", help="list saved conversations")
+    slist.add_argument("--json", action="store_true")
+    sexport = ssub.add_parser("export", help="print a conversation as a JSON transcript")
+    sexport.add_argument("conversation")
+
+    bench = sub.add_parser("bench", help="time a scripted session on the model")
+    _common(bench)
+    bench.add_argument("--turns", type=int, default=10)
+    bench.add_argument("--persona", default="roadmap-gave-in")
+    bench.add_argument("--json", action="store_true")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        model=getattr(args, "model", None),
+        backend=getattr(args, "backend", "llama"),
+        data_dir=getattr(args, "data_dir", None),
+        personas_dir=getattr(args, "personas_dir", None),
+        context_size=getattr(args, "context_size", 4096),
+    )
+
+
+def cmd_personas(args: argparse.Namespace) -> int:
+    if args.personas_command == "schema":
+        if args.write:
+            (PERSONAS_DIR / SCHEMA_FILE).write_text(json_schema(), encoding="utf-8")
+        else:
+            sys.stdout.write(json_schema())
+        return 0
+    folder = args.dir or Settings().personas_path
+    personas, problems = validate_folder(folder)
+    if args.personas_command == "validate":
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if not problems:
+            print(f"{len(personas)} persona files in {folder} are valid")
+        return 1 if problems else 0
+    for problem in problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if args.json:
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role,
+                "situation": p.brief.situation,
+                "exercises": list(p.exercises),
+            }
+            for p in personas
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for p in personas:
+            print(f"{p.id:24} {p.name} — {p.role}")
+    return 0
+
+
+def _stream_to_terminal(replies: object, name: str) -> None:
+    shown = ""
+    print(f"{name}: ", end="", flush=True)
+    for reply in replies:  # type: ignore[attr-defined]
+        if reply.text.startswith(shown):
+            print(reply.text[len(shown) :], end="", flush=True)
+        else:  # the reply was regenerated or repaired: show the final version
+            print(f"\n{name}: {reply.text}", end="", flush=True)
+        shown = reply.text
+        if reply.done and reply.notice:
+            print(f"\n[{reply.notice}]", end="")
+    print()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not args.resume and not args.persona:
+        raise SimulatorError(
+            "choose a persona with --persona ID (see `simulator personas list`)"
+            " or continue one with --resume CONVERSATION"
+        )
+    store = make_store(settings)
+    if args.resume:
+        conversation = store.load(args.resume)
+    else:
+        persona = make_library(settings).get(args.persona)
+        conversation = None
+    practice = Practice(make_backend(settings), store)
+    if conversation is None:
+        conversation = practice.start(persona, args.difficulty)
+    p = conversation.persona
+    print(
+        f"\n{p.name}, {p.role} ({conversation.difficulty})\n{p.brief.situation}\n"
+        f"Your aim: {p.brief.manager_goal}\n"
+        f"Conversation {conversation.id} is saved as you go. Type /quit to stop.\n"
+    )
+    for turn in conversation.turns:
+        who = p.name if turn.speaker == "persona" else "You"
+        print(f"{who}: {turn.text}")
+    if conversation.awaiting_reply:
+        _stream_to_terminal(practice.resume(conversation), p.name)
+    while True:
+        try:
+            line = input("\nYou: ")
+        except EOFError:
+            break
+        if line.strip() in {"/quit", "/exit"}:
+            break
+        if not line.strip():
+            continue
+        try:
+            _stream_to_terminal(practice.say(conversation, line), p.name)
+        except SimulatorError as exc:
+            print(f"[{exc}]")
+    print(f"\nSaved. Resume with: simulator chat --resume {conversation.id}")
+    return 0
+
+
+def run_script(
+    practice: Practice,
+    persona_id: str,
+    lines: Sequence[str],
+    difficulty: str,
+    library_settings: Settings,
+) -> Conversation:
+    persona = make_library(library_settings).get(persona_id)
+    conversation = practice.start(persona, difficulty)  # type: ignore[arg-type]
+    for line in lines:
+        for _ in practice.say(conversation, line):
+            pass
+    return conversation
+
+
+def read_script(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimulatorError(f"{path}: cannot read script: {exc}") from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise SimulatorError(f"{path}: the script has no manager lines")
+    return lines
+
+
+def cmd_run_script(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    lines = read_script(args.script)
+    make_library(settings).get(args.persona)  # fail on a bad id before loading the model
+    conversation = run_script(
+        make_practice(settings), args.persona, lines, args.difficulty, settings
+    )
+    if args.json:
+        print(json.dumps(conversation.transcript(), indent=2, ensure_ascii=False))
+    else:
+        for turn in conversation.turns:
+            who = conversation.persona.name if turn.speaker == "persona" else "Manager"
+            print(f"{who}: {turn.text}\n")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    store = make_store(settings_from(args))
+    if args.sessions_command == "export":
+        print(json.dumps(store.load(args.conversation).transcript(), indent=2, ensure_ascii=False))
+        return 0
+    rows = store.list()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(
+                f"{row['id']}  {row['updated_at']}  {row['name']} ({row['difficulty']}), "
+                f"{row['turns']} turns"
+            )
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from simulator.app import launch
+
+    launch(settings_from(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from simulator.bench import run_bench
+
+    return run_bench(
+        settings_from(args), turns=args.turns, persona_id=args.persona, as_json=args.json
+    )
+
+
+COMMANDS = {
+    "app": cmd_app,
+    "chat": cmd_chat,
+    "run-script": cmd_run_script,
+    "personas": cmd_personas,
+    "sessions": cmd_sessions,
+    "bench": cmd_bench,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["app", *(argv or [])])
+    try:
+        code = COMMANDS[args.command](args)
+    except SimulatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

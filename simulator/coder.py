@@ -1,0 +1,305 @@
+"""Rule-based coding of a manager's turn, after motivational-interviewing definitions.
+
+An open question invites the other person to elaborate; a closed one can be answered yes/no or
+with a fact. A simple reflection repeats or rephrases; a complex one adds meaning or feeling. A
+statement of what the other person should do is advice. The coder is deterministic and needs no
+model, so the persona's reactions and the scores built on it are reproducible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+QuestionType = Literal["open", "closed", "none"]
+ReflectionType = Literal["simple", "complex", "none"]
+
+
+class TurnCode(BaseModel):
+    """The behaviour coded in one manager turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: QuestionType
+    leading: bool
+    stacked: bool
+    reflection: ReflectionType
+    summary: bool
+    advice: bool
+    judgement: bool
+    words: int
+
+    @property
+    def coaching_move(self) -> bool:
+        """An open question, a reflection or a summary, without telling or judging."""
+        listening = self.question == "open" or self.reflection != "none" or self.summary
+        return listening and not (self.advice or self.judgement or self.leading)
+
+    @property
+    def telling_move(self) -> bool:
+        return self.advice or self.judgement or self.leading
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F']+")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
+FILLER = _rx(
+    r"^(?:(?:so|and|but|ok|okay|right|well|alright|hmm+|mm+|now|then|also|yeah|yes|sure|"
+    r"got it|i see|thanks|thank you|i'm curious|i am curious|just curious|out of curiosity|"
+    r"let me ask|can i ask|one question|quick question)[,:;.!\s-]+)+"
+)
+INVITATION = _rx(
+    r"^(?:(?:can|could|would|will) you |please |maybe )?(?:tell me|walk me through|talk me through|"
+    r"take me through|describe|help me understand|say (?:a (?:bit|little) )?more|share (?:a (?:bit|"
+    r"little) )?more|explain|expand on|unpack|paint me a picture|give me a sense)",
+    r"^i(?:'d| would) (?:love|like) to (?:hear|know|understand)",
+    r"^i(?:'m| am) (?:curious|wondering) (?:about|what|how|why|where)",
+    r"^i wonder (?:what|how|why)",
+)
+OPEN_START = _rx(
+    r"^(?:what|what's|whats|what're|how|how's|how're|why|in what way|to what extent)\b",
+)
+CLOSED_FACT = _rx(
+    r"^how (?:many|much|long|often|soon|old|far)\b",
+    r"^what (?:time|day|date|percentage|number)\b",
+    r"^(?:who|when|where|which|whose)\b",
+)
+CLOSED_START = _rx(
+    r"^(?:is|are|am|was|were|do|does|did|can|could|will|would|should|shall|have|has|had|may|might|"
+    r"must|isn't|aren't|don't|doesn't|didn't|won't|wouldn't|couldn't|shouldn't|haven't|hasn't|"
+    r"any|anything|anyone)\b",
+)
+LEADING = _rx(
+    r"\b(?:don't|wouldn't|doesn't) you (?:think|agree|feel)\b",
+    r"\bwouldn't it (?:be|make)\b",
+    r"\bdoesn't it (?:make|seem)\b",
+    r"\bisn't (?:it|that|the (?:real )?(?:problem|issue|answer))\b",
+    r"\b(?:shouldn't|couldn't|can't) (?:you|we) (?:just )?\w+",
+    r"\bhave you (?:thought about|considered|tried)\b",
+    r"\bwhat if you\b",
+    r"\bhow about (?:you |we |just )?\w+",
+    r"\bwhy (?:don't|not|wouldn't) (?:you|we)?\b",
+    r"\bsurely\b",
+    r"\bis it because\b",
+    r"\bdo you (?:not )?think (?:it|that|you|we) (?:would|could|might|should) (?:be )?"
+    r"(?:better|best|wise|smart|good|help)",
+    r",\s*(?:right|no|yes|correct|yeah|isn't it|don't you|wouldn't you|ok|okay)\s*\?\s*$",
+)
+ADVICE = _rx(
+    r"\byou (?:should|shouldn't|need to|needn't|have to|must|ought to|'ll want to|will want to|"
+    r"might want to|may want to|could try|can try|could just|can just|'d better|had better|"
+    r"gotta|have got to|'ve got to)\b(?! have\b)",
+    r"\bi(?:'d| would| will|'ll)? ?(?:strongly )?(?:suggest|recommend|advise|propose)\b",
+    r"\bmy (?:advice|suggestion|recommendation|tip)\b",
+    r"\bif i were you\b",
+    r"\bin your (?:shoes|position|place)\b",
+    r"\bwhat i(?:'d| would) do\b",
+    r"\bhere's what (?:you|i|we)\b",
+    r"\bthe (?:answer|fix|solution|trick|key) (?:is|here is)\b",
+    r"\bthe best (?:thing|approach|way|move|option) (?:is|would be)\b",
+    r"\bwhat you need (?:to do )?is\b",
+    r"\b(?:make sure|remember to|don't forget to|be sure to)\b",
+    r"\bwhen i was (?:in your|a pm|in that)\b",
+    r"\bwhat worked for me\b",
+    r"\bhave you (?:thought about|considered|tried)\b",
+    r"\bwhat if you (?:just )?\w+",
+    r"\bhow about (?:you |just )?\w+",
+    r"\bwhy (?:don't|not) you\b",
+    r"\bwhy not\b",
+    r"\bi(?:'d| would)(?: just)? (?:push|go|escalate|talk|tell|cut|say|ask|set|start|stop|focus|"
+    r"prioriti[sz]e|drop|send|write|schedule|book|delegate|move|take|make|put|get|pick|loop|present|"
+    r"reach|raise|fix|try|consider|block|bring|frame|split|de-?scope|hire|call|email|document)\b",
+)
+IMPERATIVE = _rx(
+    r"^(?:just |please |then |first,? |honestly,? )?(?:go|tell|send|cut|push|escalate|schedule|"
+    r"write|talk to|set|stop|start|focus|drop|prioriti[sz]e|call|email|book|delegate|put|move|"
+    r"get|make|take|block|pick|loop|document|present|reach out|raise|follow up|fix|add|remove|hold|"
+    r"skip|do|don't|let's|try|use|bring|frame|split|de-?scope|ship|say no|say yes|ask (?:him|her|"
+    r"them|sam|your))\b",
+)
+NOT_ADVICE = _rx(r"^(?:don't worry|take your time|take a moment|go on|go ahead|tell me|say more)")
+JUDGEMENT = _rx(
+    r"\byou (?:should(?:n't)?|could|ought to) have\b",
+    r"\bwhy (?:didn't|did|would|wouldn't|haven't|hasn't) you (?:not |just )?"
+    r"(?:do|let|give|agree|cave|fold|say|push|tell|think|ask|check|escalate|miss|accept|bother|"
+    r"try|flag|raise|plan|ship)?",
+    r"\bwhat were you thinking\b",
+    r"\b(?:that|this|it) (?:was|is|'s|were) (?:a |an |really |pretty |very |just |kind of )?"
+    r"(?:mistake|wrong|bad|poor|careless|sloppy|naive|unprofessional|bad call|not great|"
+    r"disappointing|not acceptable|unacceptable|not good enough|not ok|not okay|on you|your fault|"
+    r"a failure|weak|amateur|embarrassing|a mess)\b",
+    r"\bthat's on you\b",
+    r"\bnot good enough\b",
+    r"\bunacceptable\b",
+    r"\bi(?:'m| am| was) (?:really |very |quite |a bit |pretty )?disappointed\b",
+    r"\byou (?:always|never|failed|dropped the ball|messed up|screwed up|blew it|caved|folded|"
+    r"gave in|panicked|overreacted|lack|keep failing|keep missing|clearly)\b",
+    r"\byou(?:'re| are) (?:too|not (?:ready|senior|strategic|good|great|cut out|experienced)|"
+    r"being (?:defensive|naive|dramatic|difficult|emotional)|overthinking|making excuses)\b",
+    r"\brookie mistake\b",
+    r"\byour fault\b",
+    r"\bfrankly\b",
+    r"\b(?:careless|sloppy|naive|lazy|incompetent|unprofessional)\b",
+)
+REFLECTION_STEM = _rx(
+    r"^(?:it )?sounds like\b",
+    r"^(?:it )?seems (?:like |that |as if |to me )?(?:you|this|that|it)\b",
+    r"^so you(?:'re| are| feel| felt| want| think| see| were| have| had|'ve| don't|'d)?\b",
+    r"^you(?:'re| are) (?:saying|telling me)\b",
+    r"^what i(?:'m| am)? hear(?:ing)?\b",
+    r"^i(?:'m| am) hearing\b",
+    r"^i hear (?:that )?you\b",
+    r"^if i(?:'m| am)? (?:understand|hearing)",
+    r"^let me (?:see if i|check (?:that )?i)",
+    r"^you (?:feel|felt|want|wanted|wish|care|mean|"
+    r"don't want|didn't want|'d like|would like|value|seem|sound|were hoping|hoped|expected)\b",
+    r"^you(?:'re| are) (?:feeling|worried|frustrated|concerned|afraid|anxious|torn|stuck|unsure|"
+    r"not sure|wondering|tired|proud|excited|disappointed|upset|angry|annoyed|overwhelmed|caught|"
+    r"carrying|juggling|struggling|dreading|hoping)\b",
+    r"^you(?:'ve| have) been\b",
+    r"^part of you\b",
+    r"^on (?:the )?one hand\b",
+    r"^(?:that|this) (?:sounds|seems) like\b",
+    r"^(?:that|this) (?:sounds|must (?:have been|be)|seems) (?:really |very |pretty |quite )?"
+    r"(?:hard|tough|difficult|frustrating|stressful|painful|exhausting|lonely|heavy|a lot|"
+    r"unsettling|discouraging|draining)\b",
+    r"^for you,",
+    r"^(?:what )?matters to you\b",
+)
+COMPLEX_MARK = _rx(
+    r"\b(?:feel|feels|feeling|feelings|felt|weigh\w*|worried|worry|frustrat\w*|concern\w*|afraid|fear\w*|anxious|"
+    r"torn|stuck|unsure|proud|excited|disappointed|upset|angry|annoyed|overwhelmed|hurt|"
+    r"matters?|important to you|care about|values?|really about|underneath|part of you|"
+    r"on the other|hope\w*|doubt\w*|trust|respect|unfair|alone|pressure|exhausted|tired|"
+    r"because|even though|at the same time|must have been|must be|dread\w*|lonely|heavy|"
+    r"carrying|caught between|identity|credibility|confidence)\b",
+)
+SUMMARY = _rx(
+    r"\blet me (?:try to )?(?:summari[sz]e|recap|play (?:that|this|it|back)|check i've got|"
+    r"make sure i(?:'ve)? (?:got|understand))",
+    r"\bto (?:summari[sz]e|recap|sum (?:it |this |that )?up)\b",
+    r"\bin summary\b",
+    r"\bso far,? you(?:'ve| have)\b",
+    r"\bwhat i've heard (?:so far|is)\b",
+    r"\bpulling (?:this|that|it) together\b",
+    r"\bif i put (?:that|this|it) together\b",
+    r"\byou(?:'ve| have) (?:told me|mentioned|said|described|talked about) .{3,}\band\b.{3,}",
+)
+STOPWORDS = frozenset(
+    """that this with have from they them what your about just like really think there their
+    would could should been were when which into some more than then also very because know
+    want feel going being doing said says dont didnt sure okay yeah""".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s and s.strip()]
+
+
+def _strip_filler(sentence: str) -> str:
+    return FILLER.sub("", sentence.strip().lstrip("\"'(-–— ")).strip()
+
+
+def _content_words(text: str) -> set[str]:
+    return {
+        w.lower().replace("'", "")
+        for w in WORD.findall(text)
+        if len(w) > 3 and w.lower().replace("'", "") not in STOPWORDS
+    }
+
+
+def _question_kind(sentence: str, core: str) -> QuestionType:
+    """Classify one sentence as an open or closed question, or neither."""
+    clauses = [c.strip() for c in core.split(",")[1:] if c.strip()]
+    kinds = [_clause_kind(sentence, core)] + [_clause_kind(sentence, c) for c in clauses]
+    if "open" in kinds:
+        return "open"
+    return "closed" if "closed" in kinds else "none"
+
+
+def _clause_kind(sentence: str, core: str) -> QuestionType:
+    if INVITATION.search(core):
+        return "open"
+    asks = sentence.rstrip().endswith("?")
+    if CLOSED_FACT.search(core):
+        return "closed" if asks or len(core.split()) > 2 else "none"
+    if OPEN_START.search(core):
+        return "open" if asks or len(core.split()) > 2 else "none"
+    if CLOSED_START.search(core):
+        return "closed" if asks else "none"
+    return "closed" if asks else "none"
+
+
+def _echoes(core: str, previous: str | None) -> bool:
+    """True when a 'you…'/'so…' statement mostly reuses the persona's own words."""
+    if not previous or not re.match(r"^(?:you|your|so|and you)\b", core, re.IGNORECASE):
+        return False
+    mine = _content_words(core)
+    return len(mine) >= 2 and len(mine & _content_words(previous)) / len(mine) >= 0.5
+
+
+def code_turn(text: str, previous: str | None = None) -> TurnCode:
+    """Code one manager utterance.
+
+    Args:
+        text: what the manager said.
+        previous: the persona's turn just before it, used to spot rephrasing.
+    """
+    sentences = split_sentences(text) or [""]
+    questions: list[QuestionType] = []
+    reflections: list[ReflectionType] = []
+    leading = advice = judgement = False
+    for sentence in sentences:
+        core = _strip_filler(sentence)
+        if not core:
+            continue
+        plain = sentence.strip().lstrip("\"'(-–— ")
+        is_reflection = (
+            bool(REFLECTION_STEM.search(core) or REFLECTION_STEM.search(plain))
+            or _echoes(core, previous)
+            or _echoes(plain, previous)
+        )
+        sentence_leading = bool(LEADING.search(sentence))
+        sentence_advice = bool(ADVICE.search(sentence)) or (
+            not sentence.rstrip().endswith("?")
+            and bool(IMPERATIVE.search(core))
+            and not NOT_ADVICE.search(core)
+            and not INVITATION.search(core)
+        )
+        judgement = judgement or bool(JUDGEMENT.search(sentence))
+        advice = advice or sentence_advice
+        if is_reflection and not sentence_advice:
+            reflections.append("complex" if COMPLEX_MARK.search(core) else "simple")
+            continue
+        kind = _question_kind(sentence, core)
+        if sentence_leading and kind != "none":
+            kind = "closed"
+        leading = leading or (sentence_leading and (kind != "none" or sentence_advice))
+        if kind != "none":
+            questions.append(kind)
+    summary = bool(SUMMARY.search(text))
+    reflection: ReflectionType = "none"
+    if "complex" in reflections or (summary and (reflections or COMPLEX_MARK.search(text))):
+        reflection = "complex"
+    elif reflections or summary:
+        reflection = "simple"
+    question: QuestionType = "none"
+    if "open" in questions:
+        question = "open"
+    elif questions:
+        question = "closed"
+    return TurnCode(
+        question=question,
+        leading=leading,
+        stacked=len(questions) >= 2,
+        reflection=reflection,
+        summary=summary,
+        advice=advice,
+        judgement=judgement,
+        words=len(WORD.findall(text)),
+    )

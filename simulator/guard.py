@@ -1,0 +1,132 @@
+"""Catch replies where the persona drops out of character, and repair them.
+
+The prompt asks the model to stay in character; this module checks that it did. Problems are
+found in code: assistant-speak, lines written for the manager, lists and headings, replies far
+longer than a person would say in a meeting, and sentences repeated from earlier turns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from simulator.coder import split_sentences
+
+MAX_SENTENCES = 4
+MAX_WORDS = 90
+NGRAM = 8
+NOTE_NGRAM = 5
+
+ASSISTANT_SPEAK = re.compile(
+    "|".join(
+        [
+            r"\bas an ai\b",
+            r"\b(?:ai|artificial intelligence|language) (?:language )?(?:model|assistant)\b",
+            r"\bi(?:'m| am) (?:just |only )?(?:an? )?(?:ai|assistant|chatbot|bot|virtual)\b",
+            r"\bhow (?:can|may|could) i (?:help|assist)",
+            r"\bi(?:'m| am| would be) (?:here|happy|glad) to (?:help|assist)\b",
+            r"\b(?:is there )?anything else i can (?:help|do for you)\b",
+            r"\bfeel free to\b",
+            r"\bi hope (?:this|that) helps\b",
+            r"\blet me know if (?:you|there)\b",
+            r"\bgreat question\b",
+            r"\bcertainly[!,]",
+            r"\bstage note\b",
+            r"\brole-?play\b",
+            r"\bsystem prompt\b",
+            r"\b(?:my|these) instructions\b",
+            r"<\|im_(?:start|end)\|>",
+        ]
+    ),
+    re.IGNORECASE,
+)
+MANAGER_LINE = re.compile(
+    r"^\s*[*_]*\s*(?:manager|my manager|you|me|boss|user|assistant|coach|interviewer)"
+    r"(?:\s*\([^)]*\))?\s*[*_]*\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+", re.MULTILINE)
+MARKUP = re.compile(r"\*\*|__|^#+\s*|`", re.MULTILINE)
+ACTION = re.compile(r"^\s*[*(\[][^*)\]]{1,60}[*)\]]\s*")
+WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _norm(sentence: str) -> str:
+    return " ".join(WORDS.findall(sentence.lower()))
+
+
+def _ngrams(text: str, size: int = NGRAM) -> set[tuple[str, ...]]:
+    words = WORDS.findall(text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def echoes(sentence: str, note: str) -> bool:
+    """True when `sentence` quotes five or more words in a row from the stage note."""
+    return bool(note) and bool(_ngrams(sentence, NOTE_NGRAM) & _ngrams(note, NOTE_NGRAM))
+
+
+def problems(reply: str, earlier: Sequence[str], name: str = "", note: str = "") -> list[str]:
+    """What is wrong with `reply`, given the persona's earlier turns. Empty when it is fine."""
+    found = []
+    text = reply.strip()
+    if not WORDS.search(text.lower()):
+        return ["empty"]
+    if ASSISTANT_SPEAK.search(text):
+        found.append("assistant_speak")
+    if MANAGER_LINE.search(text):
+        found.append("speaks_for_manager")
+    if LIST_LINE.search(text) or "**" in text:
+        found.append("list_or_markup")
+    sentences = split_sentences(text)
+    if len(sentences) > MAX_SENTENCES + 1 or len(WORDS.findall(text.lower())) > MAX_WORDS:
+        found.append("too_long")
+    if _repeats(sentences, earlier):
+        found.append("repetition")
+    if echoes(text, note):
+        found.append("echoes_note")
+    return found
+
+
+def _repeats(sentences: Sequence[str], earlier: Sequence[str]) -> bool:
+    seen = {_norm(s) for turn in earlier for s in split_sentences(turn)}
+    if any(_norm(s) in seen for s in sentences if len(_norm(s).split()) >= 4):
+        return True
+    before: set[tuple[str, ...]] = set()
+    for turn in earlier:
+        before |= _ngrams(turn)
+    return bool(before & _ngrams(" ".join(sentences)))
+
+
+def repair(reply: str, earlier: Sequence[str], name: str = "", note: str = "") -> str:
+    """Keep only what the persona could have said: cut the manager's lines, drop assistant-speak
+    and repeated sentences, flatten lists, and shorten to a few sentences."""
+    text = reply.replace("\r", "")
+    cut = MANAGER_LINE.search(text)
+    if cut and cut.start() > 0:
+        text = text[: cut.start()]
+    elif cut:
+        text = text[cut.end() :]
+    if name:
+        text = re.sub(rf"^\s*[*_]*{re.escape(name.split()[0])}[^:\n]{{0,30}}:\s*", "", text)
+    text = LIST_LINE.sub("", text)
+    text = MARKUP.sub("", text)
+    text = ACTION.sub("", text)
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    kept: list[str] = []
+    seen = {_norm(s) for turn in earlier for s in split_sentences(turn)}
+    earlier_grams: set[tuple[str, ...]] = set()
+    for turn in earlier:
+        earlier_grams |= _ngrams(turn)
+    for sentence in split_sentences(text):
+        if ASSISTANT_SPEAK.search(sentence) or echoes(sentence, note):
+            continue
+        if _norm(sentence) in seen or _ngrams(sentence) & earlier_grams:
+            continue
+        kept.append(sentence)
+        if len(kept) == MAX_SENTENCES:
+            break
+    out = " ".join(kept).strip().strip('"').strip()
+    words = out.split()
+    if len(words) > MAX_WORDS:
+        out = " ".join(words[:MAX_WORDS]).rstrip(",;:") + "…"
+    return out

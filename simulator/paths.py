@@ -1,0 +1,31 @@
+"""Where the project's own files and the user's data live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "coaching-simulator"
+ROOT = Path(__file__).resolve().parent.parent
+PERSONAS_DIR = ROOT / "personas"
+PROMPTS_DIR = ROOT / "prompts"
+RUBRICS_DIR = ROOT / "rubrics"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The folder for the conversation database: an explicit path, $SIMULATOR_DATA_DIR, or the
+    per-user data folder."""
+    chosen = override or os.environ.get("SIMULATOR_DATA_DIR")
+    path = Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    """The folder the embedded model is assembled into: $SIMULATOR_CACHE_DIR or the user cache."""
+    chosen = os.environ.get("SIMULATOR_CACHE_DIR")
+    path = Path(chosen) if chosen else Path(platformdirs.user_cache_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,181 @@
+"""Persona files: pydantic models, loading, validation and the JSON Schema editors use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulator.errors import PersonaError
+from simulator.paths import PERSONAS_DIR
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+Competency = Literal[
+    "active_listening", "powerful_questioning", "development_planning", "feedback_delivery"
+]
+SCHEMA_FILE = "persona.schema.json"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Brief(_Strict):
+    """What the manager reads before the conversation."""
+
+    situation: str = Field(min_length=20, description="What has happened, as the manager knows it.")
+    manager_goal: str = Field(min_length=10, description="What the manager wants from the talk.")
+
+
+class HiddenFact(_Strict):
+    """Something the PM holds back until trust is high enough."""
+
+    id: str = Slug
+    text: str = Field(min_length=10, description="The fact, written as the PM would know it.")
+    threshold: float = Field(
+        ge=0, le=1, description="Openness needed to share it at medium difficulty."
+    )
+
+
+class OwnIdea(_Strict):
+    """The way forward the PM can reach by themselves when coached well."""
+
+    text: str = Field(min_length=10)
+    threshold: float = Field(ge=0, le=1)
+
+
+class Persona(_Strict):
+    """A simulated product manager: a visible layer the manager meets and a hidden layer."""
+
+    id: str = Slug
+    name: str = Field(min_length=1, max_length=80)
+    role: str = Field(min_length=2)
+    tenure: str = Field(min_length=2)
+    company: str = Field(min_length=10, description="The company and team context.")
+    personality: str = Field(min_length=10)
+    speaking_style: str = Field(min_length=10)
+    brief: Brief
+    surface_problem: str = Field(min_length=10, description="What the PM brings up first.")
+    opening_line: str = Field(min_length=5, description="The PM's first words.")
+    big_agenda: str = Field(min_length=10, description="What really matters to them underneath.")
+    worries: list[str] = Field(min_length=1)
+    hidden_facts: list[HiddenFact] = Field(min_length=2, max_length=6)
+    own_idea: OwnIdea
+    exercises: list[Competency] = Field(
+        default_factory=list, description="Competencies this conversation gives most room for."
+    )
+
+    @model_validator(mode="after")
+    def _facts_are_ordered(self) -> Persona:
+        ids = [fact.id for fact in self.hidden_facts]
+        if len(set(ids)) != len(ids):
+            raise ValueError("hidden_facts: each fact needs its own id")
+        thresholds = [fact.threshold for fact in self.hidden_facts]
+        if thresholds != sorted(thresholds):
+            raise ValueError("hidden_facts: thresholds must not decrease (facts come out in order)")
+        if self.own_idea.threshold < thresholds[-1]:
+            raise ValueError(
+                "own_idea.threshold: must be at least the last hidden fact's threshold"
+            )
+        return self
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_persona(text: str, source: str) -> Persona:
+    """Parse YAML text into a Persona; errors name `source` and the field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PersonaError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise PersonaError(f"{source}: not a persona file (expected a mapping of fields)")
+    try:
+        return Persona.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = _field_path(tuple(err["loc"]))
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"field {field}: {message}")
+        raise PersonaError(f"{source}: " + "; ".join(problems)) from None
+
+
+def load_persona_file(path: Path) -> Persona:
+    """Load one persona file; its name must be `<id>.yaml`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PersonaError(f"{path}: cannot read: {exc}") from None
+    persona = parse_persona(text, str(path))
+    if persona.id != path.stem:
+        raise PersonaError(
+            f"{path}: field id: '{persona.id}' must match the file name '{path.stem}'"
+        )
+    return persona
+
+
+def persona_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in {".yaml", ".yml"})
+
+
+def validate_folder(folder: Path) -> tuple[list[Persona], list[str]]:
+    """Load every persona file in `folder`; return the good ones and one message per bad file."""
+    if not folder.is_dir():
+        return [], [f"{folder}: no such folder"]
+    personas: list[Persona] = []
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in persona_files(folder):
+        try:
+            persona = load_persona_file(path)
+        except PersonaError as exc:
+            problems.append(str(exc))
+            continue
+        if persona.id in seen:
+            problems.append(f"{path}: field id: '{persona.id}' is also used by {seen[persona.id]}")
+            continue
+        seen[persona.id] = path
+        personas.append(persona)
+    if not personas and not problems:
+        problems.append(f"{folder}: no persona files (*.yaml) found")
+    return personas, problems
+
+
+class PersonaLibrary:
+    """The personas available to the app, by id."""
+
+    def __init__(self, folder: Path = PERSONAS_DIR) -> None:
+        personas, problems = validate_folder(folder)
+        if problems:
+            raise PersonaError("\n".join(problems))
+        self.folder = folder
+        self._by_id = {p.id: p for p in personas}
+
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def all(self) -> list[Persona]:
+        return list(self._by_id.values())
+
+    def get(self, persona_id: str) -> Persona:
+        try:
+            return self._by_id[persona_id]
+        except KeyError:
+            known = ", ".join(self._by_id) or "none"
+            raise PersonaError(f"no persona with id '{persona_id}' (known: {known})") from None
+
+
+def json_schema() -> str:
+    """The JSON Schema for persona files, as written to personas/persona.schema.json."""
+    schema = Persona.model_json_schema()
+    schema["title"] = "Coaching simulator persona"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,256 @@
+"""The practice loop: a manager turn in, a streamed in-character persona reply out.
+
+Prompt layout, kept stable so llama.cpp reuses the evaluated prefix from turn to turn:
+system prompt (persona and difficulty, fixed for the conversation), the history as it was sent
+(manager turns with the stage note they had), then the new manager turn with its stage note.
+Per-turn guidance never goes into the system prompt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from simulator import guard
+from simulator.backends.base import ChatBackend, Message
+from simulator.coder import code_turn
+from simulator.errors import InputError
+from simulator.personas import Persona
+from simulator.prompts import render
+from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
+from simulator.store import Store
+from simulator.transcript import Conversation, Turn
+
+MAX_MESSAGE_CHARS = 2000
+REPLY_TOKENS = 160
+OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)"
+STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
+MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
+log = logging.getLogger(__name__)
+
+
+def clean_message(text: str) -> str:
+    """Check a manager message: not empty, not over-long, no control characters."""
+    cleaned = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    ).strip()
+    if not cleaned:
+        raise InputError("the message is empty: type what you want to say to the PM")
+    if len(cleaned) > MAX_MESSAGE_CHARS:
+        raise InputError(
+            f"the message is {len(cleaned)} characters long; the limit is {MAX_MESSAGE_CHARS}. "
+            "Shorten it (a coaching question is usually one or two sentences)."
+        )
+    return cleaned
+
+
+def mood(state: PersonaState) -> str:
+    if state.last_move == "telling":
+        return "telling"
+    return next(name for floor, name in MOODS if state.openness >= floor)
+
+
+@dataclass
+class Reply:
+    """A persona reply as it streams: `text` grows; `done` is set on the last update."""
+
+    text: str
+    done: bool = False
+    notice: str = ""
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+class Practice:
+    """Runs conversations for one backend and one store."""
+
+    def __init__(
+        self, backend: ChatBackend, store: Store, *, seed: int = 7, prime: bool = False
+    ) -> None:
+        self.backend = backend
+        self.store = store
+        self.seed = seed
+        self.prime = prime
+
+    def start(self, persona: Persona, difficulty: DifficultyName) -> Conversation:
+        """Begin a conversation; the persona's opening line is its first turn."""
+        if difficulty not in DIFFICULTY:
+            raise InputError(f"difficulty must be one of easy, medium, hard (got '{difficulty}')")
+        conversation = Conversation(
+            id=uuid.uuid4().hex[:12],
+            persona=persona,
+            difficulty=difficulty,
+            model=getattr(self.backend, "name", ""),
+            turns=[
+                Turn(speaker="persona", text=persona.opening_line, state=initial_state(difficulty))
+            ],
+        )
+        self.store.create(conversation)
+        if self.prime:
+            threading.Thread(
+                target=self._warm, args=(self.messages(conversation),), daemon=True
+            ).start()
+        return conversation
+
+    def _warm(self, prompt: list[Message]) -> None:
+        """Evaluate the fixed start of the prompt while the manager reads and types, so the
+        first reply only costs the manager's words."""
+        try:
+            for _ in self.backend.stream(prompt, max_tokens=1, temperature=0.0, seed=0, stop=[]):
+                pass
+        except Exception:  # a failed warm-up only costs time; the real turn reports errors
+            log.exception("warming the prompt prefix failed")
+
+    def system_prompt(self, conversation: Conversation) -> str:
+        return render(
+            "system.j2",
+            persona=conversation.persona,
+            manner=DIFFICULTY[conversation.difficulty].manner,
+        )
+
+    def messages(self, conversation: Conversation) -> list[Message]:
+        """The prompt for the next reply, trimmed to fit the context if needed."""
+        while True:
+            built = self._build(conversation)
+            budget = self.backend.context_size - REPLY_TOKENS - 64
+            if self.backend.count_tokens(built) <= budget or not self._trim(conversation):
+                return built
+
+    def _build(self, conversation: Conversation) -> list[Message]:
+        turns = conversation.turns
+        built: list[Message] = [
+            {"role": "system", "content": self.system_prompt(conversation)},
+            {"role": "user", "content": OPENING_CUE},
+            {"role": "assistant", "content": turns[0].text},
+        ]
+        start = max(1, conversation.trim_from)
+        for index in range(start, len(turns)):
+            turn = turns[index]
+            if turn.speaker == "persona":
+                built.append({"role": "assistant", "content": turn.text})
+                continue
+            content = turn.prompt_text or turn.text
+            if index == start and start > 1:
+                content = render(
+                    "earlier.j2", shared=self._shared(conversation), first_message=content
+                )
+            built.append({"role": "user", "content": content})
+        return built
+
+    @staticmethod
+    def _shared(conversation: Conversation) -> list[str]:
+        facts = {f.id: f.text for f in conversation.persona.hidden_facts}
+        return [facts[i] for i in conversation.state.revealed if i in facts]
+
+    @staticmethod
+    def _trim(conversation: Conversation) -> bool:
+        """Drop the older half of the middle of the conversation. False when nothing is left to
+        drop. Cutting a large block at once keeps the new prefix stable for many turns."""
+        turns = conversation.turns
+        start = max(1, conversation.trim_from)
+        remaining = len(turns) - start
+        if remaining <= 4:
+            return False
+        cut = start + max(2, remaining // 2)
+        while cut < len(turns) - 1 and turns[cut].speaker != "manager":
+            cut += 1
+        if cut >= len(turns) - 1 or cut <= start:
+            return False
+        conversation.trim_from = cut
+        return True
+
+    def say(self, conversation: Conversation, text: str) -> Iterator[Reply]:
+        """Record the manager's turn, then stream the persona's reply and save it."""
+        message = clean_message(text)
+        if conversation.awaiting_reply:
+            raise InputError("the PM has not answered the last message yet; resume first")
+        previous = conversation.turns[-1].text
+        code = code_turn(message, previous)
+        state, fact, idea_now = advance(
+            conversation.state, code, conversation.persona, conversation.difficulty
+        )
+        persona = conversation.persona
+        reaction = render("mood.j2", name=persona.name.split()[0], mood=mood(state))
+        prompt_text = render(
+            "turn.j2",
+            manager_text=message,
+            name=persona.name,
+            reaction=reaction,
+            fact=fact.text if fact else "",
+            idea=persona.own_idea.text if idea_now else "",
+            max_sentences=3,
+        )
+        turn = Turn(
+            speaker="manager",
+            text=message,
+            prompt_text=prompt_text,
+            stats={
+                "code": code.model_dump(mode="json"),
+                "pending_state": state.model_dump(mode="json"),
+                "note": reaction,
+            },
+        )
+        self.store.add_turn(conversation, turn)
+        yield from self._reply(conversation, state)
+
+    def resume(self, conversation: Conversation) -> Iterator[Reply]:
+        """Generate the reply a crash or a closed window cut off, if there is one."""
+        if not conversation.awaiting_reply:
+            return
+        pending = conversation.turns[-1].stats.get("pending_state")
+        state = PersonaState.model_validate(pending) if pending else conversation.state
+        yield from self._reply(conversation, state)
+
+    def _reply(self, conversation: Conversation, state: PersonaState) -> Iterator[Reply]:
+        trimmed_before = conversation.trim_from
+        prompt = self.messages(conversation)
+        notice = ""
+        if conversation.trim_from != trimmed_before:
+            notice = (
+                "This conversation is long: the oldest turns are no longer sent to the "
+                "model (what the PM has shared is kept)."
+            )
+        earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
+        note = str(conversation.turns[-1].stats.get("note", ""))
+        name = conversation.persona.name
+        text = ""
+        stats: dict[str, object] = {}
+        for attempt in range(2):
+            text = ""
+            stats = {"attempt": attempt + 1}
+            started = time.perf_counter()
+            first = last = started
+            pieces = 0
+            for piece in self.backend.stream(
+                prompt,
+                max_tokens=REPLY_TOKENS,
+                temperature=0.7 + 0.2 * attempt,
+                seed=self.seed + len(conversation.turns) + 1000 * attempt,
+                stop=STOP,
+            ):
+                last = time.perf_counter()
+                if pieces == 0:
+                    first = last
+                pieces += 1
+                text += piece
+                if guard.ASSISTANT_SPEAK.search(text) or guard.MANAGER_LINE.search(text):
+                    break
+                yield Reply(text=text.strip(), notice=notice)
+            stats.update(
+                ttft_s=round(first - started, 4), tokens=pieces, gen_s=round(last - first, 4)
+            )
+            found = guard.problems(text, earlier, name, note=note)
+            stats["problems"] = found
+            if not {"assistant_speak", "empty", "repetition", "echoes_note"} & set(found):
+                break
+        final = guard.repair(text, earlier, name, note=note) if stats["problems"] else text.strip()
+        if not final:
+            final = "Hmm. Give me a second, I'm trying to work out how to put this."
+            stats["fallback"] = True
+        turn = Turn(speaker="persona", text=final, state=state, stats=stats)
+        self.store.add_turn(conversation, turn)
+        yield Reply(text=final, done=True, notice=notice, stats=stats)

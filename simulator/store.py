@@ -1,0 +1,177 @@
+"""SQLite storage for conversations, with numbered migrations applied once each.
+
+Every turn is written as soon as it exists, in its own transaction, so a crash loses at most the
+reply that was being generated.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulator.errors import SimulatorError
+from simulator.personas import Persona
+from simulator.state import PersonaState
+from simulator.transcript import Conversation, Turn, now
+
+MIGRATIONS = [
+    """
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        persona_id TEXT NOT NULL,
+        persona_json TEXT NOT NULL,
+        difficulty TEXT NOT NULL,
+        model TEXT NOT NULL DEFAULT '',
+        trim_from INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        speaker TEXT NOT NULL,
+        text TEXT NOT NULL,
+        prompt_text TEXT,
+        state_json TEXT,
+        stats_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, idx)
+    );
+    """,
+]
+
+
+class Store:
+    """Conversations in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise SimulatorError(
+                f"{path}: cannot open the conversation database ({exc}). Nothing was changed; "
+                "move the file aside or choose another data folder with --data-dir."
+            ) from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=15)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise SimulatorError("the database was written by a newer version of the simulator")
+        if version < len(MIGRATIONS):
+            db.execute("PRAGMA journal_mode = WAL")
+        for number in range(version, len(MIGRATIONS)):
+            db.executescript(
+                "BEGIN;" + MIGRATIONS[number] + f"PRAGMA user_version = {number + 1};COMMIT;"
+            )
+
+    def create(self, conversation: Conversation) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conversation.id,
+                    conversation.persona.id,
+                    conversation.persona.model_dump_json(),
+                    conversation.difficulty,
+                    conversation.model,
+                    conversation.trim_from,
+                    conversation.created_at,
+                    conversation.updated_at,
+                ),
+            )
+            for index, turn in enumerate(conversation.turns):
+                self._insert_turn(db, conversation.id, index, turn)
+
+    def add_turn(self, conversation: Conversation, turn: Turn) -> None:
+        """Append `turn` to the conversation, in memory and on disk."""
+        index = len(conversation.turns)
+        with self._connect() as db:
+            self._insert_turn(db, conversation.id, index, turn)
+            conversation.updated_at = now()
+            db.execute(
+                "UPDATE conversations SET updated_at = ?, trim_from = ? WHERE id = ?",
+                (conversation.updated_at, conversation.trim_from, conversation.id),
+            )
+        conversation.turns.append(turn)
+
+    @staticmethod
+    def _insert_turn(db: sqlite3.Connection, conversation_id: str, index: int, turn: Turn) -> None:
+        db.execute(
+            "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                index,
+                turn.speaker,
+                turn.text,
+                turn.prompt_text,
+                turn.state.model_dump_json() if turn.state else None,
+                json.dumps(turn.stats),
+                turn.created_at,
+            ),
+        )
+
+    def load(self, conversation_id: str) -> Conversation:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT persona_json, difficulty, model, trim_from, created_at, updated_at "
+                "FROM conversations WHERE id = ?",
+                (conversation_id,),
+            ).fetchone()
+            if row is None:
+                raise SimulatorError(f"no saved conversation with id '{conversation_id}'")
+            rows = db.execute(
+                "SELECT speaker, text, prompt_text, state_json, stats_json, created_at "
+                "FROM turns WHERE conversation_id = ? ORDER BY idx",
+                (conversation_id,),
+            ).fetchall()
+        turns = [
+            Turn(
+                speaker=speaker,
+                text=text,
+                prompt_text=prompt_text,
+                state=PersonaState.model_validate_json(state) if state else None,
+                stats=json.loads(stats),
+                created_at=created,
+            )
+            for speaker, text, prompt_text, state, stats, created in rows
+        ]
+        return Conversation(
+            id=conversation_id,
+            persona=Persona.model_validate_json(row[0]),
+            difficulty=row[1],
+            model=row[2],
+            trim_from=row[3],
+            created_at=row[4],
+            updated_at=row[5],
+            turns=turns,
+        )
+
+    def list(self, limit: int = 50) -> list[dict[str, object]]:
+        """Recent conversations, newest first, with their persona and turn count."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.id, c.persona_id, json_extract(c.persona_json, '$.name'), c.difficulty,"
+                " c.updated_at, COUNT(t.idx) FROM conversations c LEFT JOIN turns t"
+                " ON t.conversation_id = c.id GROUP BY c.id ORDER BY c.updated_at DESC, c.rowid"
+                " DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        keys = ("id", "persona", "name", "difficulty", "updated_at", "turns")
+        return [dict(zip(keys, row, strict=False)) for row in rows]

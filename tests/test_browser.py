@@ -1,0 +1,105 @@
+"""The Practice view in headless Chromium, on the real embedded model."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    data = tmp_path_factory.mktemp("app-data")
+    env = {**os.environ, "SIMULATOR_DATA_DIR": str(data)}
+    log = (data / "app.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "app", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError((data / "app.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
+    assert Path(CHROMIUM).exists(), ".ci/run installs Debian's chromium package"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(app_url, wait_until="load")
+        page.wait_for_selector("#persona input", timeout=60_000)
+        page.click("#persona input")
+        page.click("ul[role=listbox] li:has-text('Daniel Weiss')")
+        page.wait_for_selector("#brief:has-text('offline mode')")
+        page.click("#start")
+        page.wait_for_selector("#chat :text('post-mortem doc')", timeout=30_000)
+        page.fill(
+            "#message textarea",
+            "Thanks, Daniel. Before the doc, how are you feeling about the launch?",
+        )
+        page.click("#send")
+        page.wait_for_selector("#chat :text('how are you feeling')")
+        seen: list[str] = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            bubbles = page.query_selector_all("#chat .bot")
+            if len(bubbles) >= 2:
+                text = bubbles[-1].inner_text().strip()
+                if text and (not seen or text != seen[-1]):
+                    seen.append(text)
+            if "Saved." in page.inner_text("#status"):
+                break
+            time.sleep(0.05)
+        final = page.query_selector_all("#chat .bot")[-1].inner_text().strip()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "practice.png"), full_page=True)
+        browser.close()
+    assert len(final.split()) >= 3, "no reply appeared"
+    assert len(seen) >= 3, f"the reply did not stream: {seen}"
+    growing = [a for a, b in itertools.pairwise(seen) if b.startswith(a)]
+    assert len(growing) >= 2, f"the reply did not grow piece by piece: {seen}"

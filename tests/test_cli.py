@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import COACHING_SCRIPT, ROOT
+
+
+def simulator(*args: str, stdin: str | None = None, env: dict | None = None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=full_env,
+    )
+
+
+def test_run_script_prints_the_transcript_json(tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("\n".join(COACHING_SCRIPT) + "\n\n")
+    result = simulator(
+        "run-script",
+        "--backend",
+        "scripted",
+        "--persona",
+        "roadmap-gave-in",
+        "--script",
+        str(script),
+        "--difficulty",
+        "easy",
+        "--json",
+        env={"SIMULATOR_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["persona"] == "roadmap-gave-in"
+    speakers = [t["speaker"] for t in data["turns"]]
+    assert speakers == ["persona"] + ["manager", "persona"] * len(COACHING_SCRIPT)
+    states = [t["state"] for t in data["turns"] if t["speaker"] == "persona"]
+    assert all(0 <= s["openness"] <= 1 for s in states)
+    assert states[-1]["revealed"] == ["had-the-data", "team-upset", "fear-of-label"]
+    assert all("state" not in t for t in data["turns"] if t["speaker"] == "manager")
+
+
+def test_unknown_persona_is_a_clear_error(tmp_path: Path) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("Hello\n")
+    result = simulator(
+        "run-script", "--backend", "scripted", "--persona", "nobody", "--script", str(script)
+    )
+    assert result.returncode == 2
+    assert "no persona with id 'nobody'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_and_bad_models_get_a_message_not_a_traceback(tmp_path: Path) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("Hello\n")
+    missing = simulator(
+        "run-script",
+        "--persona",
+        "roadmap-gave-in",
+        "--script",
+        str(script),
+        "--model",
+        str(tmp_path / "gone.gguf"),
+    )
+    assert missing.returncode == 2 and "model file not found" in missing.stderr
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"PK\x03\x04 not a model")
+    bad = simulator(
+        "run-script",
+        "--persona",
+        "roadmap-gave-in",
+        "--script",
+        str(script),
+        env={"SIMULATOR_MODEL": str(fake)},
+    )
+    assert bad.returncode == 2 and "not a GGUF model file" in bad.stderr
+    assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_chat_in_the_terminal_saves_and_resumes(tmp_path: Path) -> None:
+    env = {"SIMULATOR_DATA_DIR": str(tmp_path / "data"), "SIMULATOR_BACKEND": "scripted"}
+    first = simulator(
+        "chat", "--persona", "status-report-1on1", stdin="What's on your mind?\n/quit\n", env=env
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Grace Okafor" in first.stdout and "Resume with: simulator chat --resume" in first.stdout
+    conversation = first.stdout.rsplit("--resume ", 1)[1].strip()
+    listed = json.loads(simulator("sessions", "list", "--json", env=env).stdout)
+    assert [row["id"] for row in listed] == [conversation]
+    second = simulator("chat", "--resume", conversation, stdin="Tell me more.\n", env=env)
+    assert "You: What's on your mind?" in second.stdout
+    exported = json.loads(simulator("sessions", "export", conversation, env=env).stdout)
+    assert [t["text"] for t in exported["turns"] if t["speaker"] == "manager"] == [
+        "What's on your mind?",
+        "Tell me more.",
+    ]
+
+
+def test_missing_script_file_is_named(tmp_path: Path) -> None:
+    result = simulator(
+        "run-script",
+        "--backend",
+        "scripted",
+        "--persona",
+        "roadmap-gave-in",
+        "--script",
+        str(tmp_path / "none.txt"),
+    )
+    assert result.returncode == 2 and "none.txt: cannot read script" in result.stderr

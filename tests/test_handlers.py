@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import SimulatorError
+from simulator.handlers import PracticeHandlers, plain
+
+
+@pytest.fixture
+def handlers(practice, library) -> PracticeHandlers:
+    return PracticeHandlers(practice, library)
+
+
+def test_persona_choices_and_brief(handlers, library) -> None:
+    choices = handlers.persona_choices()
+    assert [value for _, value in choices] == library.ids()
+    brief = handlers.brief("launch-postmortem")
+    persona = library.get("launch-postmortem")
+    assert "Daniel Weiss" in brief and "Your aim in this conversation" in brief
+    assert persona.hidden_facts[0].text not in brief and persona.big_agenda not in brief
+
+
+def test_start_send_stream_and_resume(handlers) -> None:
+    cid, history, status = handlers.start("wants-promotion", "hard")
+    assert history[0]["role"] == "assistant" and cid in status
+    updates = list(handlers.send(cid, "What does promotion mean to you?"))
+    assert len(updates) > 2
+    final_history, final_status = updates[-1]
+    assert [m["role"] for m in final_history] == ["assistant", "user", "assistant"]
+    assert final_status == "Saved."
+    assert [h[0][-1]["content"] for h in updates[:-1]] == sorted(
+        (h[0][-1]["content"] for h in updates[:-1]), key=len
+    )
+    resumed = list(handlers.resume(cid))
+    assert resumed[-1][0] == final_history
+    assert handlers.saved_choices()[0][1] == cid
+
+
+def test_errors_are_raised_as_messages(handlers) -> None:
+    with pytest.raises(SimulatorError, match="start a conversation"):
+        list(handlers.send(None, "hi"))
+    cid, _, _ = handlers.start("wants-promotion", "easy")
+    with pytest.raises(SimulatorError, match="empty"):
+        list(handlers.send(cid, "   "))
+    with pytest.raises(SimulatorError, match="choose a persona"):
+        handlers.start(None, "easy")
+
+
+def test_user_text_is_shown_as_text() -> None:
+    shown = plain("<script>alert(1)</script> **bold** {{ x }}")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert "\\*\\*bold\\*\\*" in shown and "\\{\\{ x \\}\\}" in shown

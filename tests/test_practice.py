@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.backends.scripted import ScriptedBackend
+from simulator.errors import InputError
+from simulator.practice import MAX_MESSAGE_CHARS, Practice
+from simulator.store import Store
+from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
+
+
+def run(practice: Practice, persona, lines, difficulty="medium"):
+    conversation = practice.start(persona, difficulty)
+    for line in lines:
+        replies = list(practice.say(conversation, line))
+        assert replies[-1].done
+    return conversation
+
+
+def test_coaching_conversation_opens_up_and_lecture_does_not(practice, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    coached = run(practice, persona, COACHING_SCRIPT).transcript()
+    lectured = run(practice, persona, TELLING_SCRIPT).transcript()
+    coached_states = [t["state"] for t in coached["turns"] if t["speaker"] == "persona"]
+    lectured_states = [t["state"] for t in lectured["turns"] if t["speaker"] == "persona"]
+    assert coached_states[-1]["openness"] > coached_states[0]["openness"] + 0.3
+    assert coached_states[-1]["revealed"] == [f.id for f in persona.hidden_facts]
+    assert lectured_states[-1]["openness"] < lectured_states[0]["openness"]
+    assert lectured_states[-1]["revealed"] == []
+
+
+def test_hidden_fact_reaches_the_model_only_when_released(practice, backend, library) -> None:
+    persona = library.get("launch-postmortem")
+    first_fact = persona.hidden_facts[0].text
+    conversation = run(practice, persona, TELLING_SCRIPT[:3])
+    assert not any(first_fact in m["content"] for call in backend.history for m in call)
+    for line in COACHING_SCRIPT:
+        list(practice.say(conversation, line))
+        if conversation.state.revealed:
+            break
+    assert first_fact in backend.history[-1][-1]["content"]
+
+
+def test_prompt_prefix_is_stable_between_turns(practice, backend, library) -> None:
+    run(practice, library.get("wants-promotion"), COACHING_SCRIPT[:4])
+    for earlier, later in zip(backend.history, backend.history[1:], strict=False):
+        assert later[: len(earlier)] == earlier
+        assert later[0] == earlier[0]  # the system prompt never changes
+    assert all("Stage note" not in call[0]["content"] for call in backend.history)
+
+
+def test_state_guidance_goes_after_the_history(practice, backend, library) -> None:
+    run(practice, library.get("wants-promotion"), COACHING_SCRIPT[:2])
+    last = backend.history[-1]
+    assert last[-1]["role"] == "user"
+    assert last[-1]["content"].startswith(COACHING_SCRIPT[1])
+    assert "Stage note" in last[-1]["content"]
+
+
+def test_reply_streams_in_pieces_and_is_saved(practice, store, library) -> None:
+    conversation = practice.start(library.get("new-pm-overwhelmed"), "easy")
+    replies = list(practice.say(conversation, "What's on your mind?"))
+    assert len(replies) > 3
+    assert [len(r.text) for r in replies[:-1]] == sorted(len(r.text) for r in replies[:-1])
+    saved = store.load(conversation.id)
+    assert saved.turns[-1].text == replies[-1].text
+    assert saved.turns[-2].text == "What's on your mind?"
+
+
+def test_saved_and_reloaded_session_is_identical(practice, store, library) -> None:
+    conversation = run(practice, library.get("status-report-1on1"), COACHING_SCRIPT[:5], "hard")
+    reloaded = store.load(conversation.id)
+    assert reloaded == conversation
+    assert reloaded.transcript() == conversation.transcript()
+
+
+def test_conversation_survives_a_restart_and_continues(tmp_path, library) -> None:
+    path = tmp_path / "c.db"
+    first = Practice(ScriptedBackend(default="First process reply, quite distinct."), Store(path))
+    conversation = run(first, library.get("missed-deadlines"), COACHING_SCRIPT[:3])
+    second = Practice(ScriptedBackend(default="Second process reply, also distinct."), Store(path))
+    resumed = second.store.load(conversation.id)
+    list(second.say(resumed, COACHING_SCRIPT[3]))
+    assert len(second.store.load(conversation.id).turns) == 1 + 2 * 4
+    assert [r["id"] for r in second.store.list()] == [conversation.id]
+
+
+def test_cut_off_reply_is_generated_on_resume(tmp_path, library) -> None:
+    backend = ScriptedBackend(default="A reply that gets cut off midway through.")
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("missed-deadlines"), "medium")
+    stream = practice.say(conversation, "What's been going on?")
+    next(stream)  # the manager turn is saved, the reply is still streaming
+    stream.close()  # the process dies here
+    reloaded = practice.store.load(conversation.id)
+    assert reloaded.awaiting_reply and reloaded.turns[-1].text == "What's been going on?"
+    with pytest.raises(InputError, match="resume first"):
+        list(practice.say(reloaded, "Hello?"))
+    final = list(practice.resume(reloaded))[-1]
+    assert final.done and not practice.store.load(conversation.id).awaiting_reply
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01"])
+def test_empty_message_is_refused(practice, library, text) -> None:
+    conversation = practice.start(library.get("missed-deadlines"), "medium")
+    with pytest.raises(InputError, match="empty"):
+        list(practice.say(conversation, text))
+    assert len(conversation.turns) == 1
+
+
+def test_over_long_message_is_refused_with_the_limit(practice, library) -> None:
+    conversation = practice.start(library.get("missed-deadlines"), "medium")
+    with pytest.raises(InputError, match=str(MAX_MESSAGE_CHARS)):
+        list(practice.say(conversation, "why " * 1000))
+    assert len(practice.store.load(conversation.id).turns) == 1
+
+
+def test_long_session_trims_the_middle_and_keeps_going(tmp_path, library) -> None:
+    backend = ScriptedBackend(
+        default=lambda m: f"Reply {len(m)}: " + "and there is more to say about it " * 6,
+        context_size=1600,
+    )
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    persona = library.get("roadmap-gave-in")
+    conversation = practice.start(persona, "easy")
+    notices = []
+    for index in range(30):
+        replies = list(practice.say(conversation, COACHING_SCRIPT[index % 10] + f" ({index})"))
+        notices += [r.notice for r in replies if r.notice]
+    assert conversation.trim_from > 1 and notices
+    last = backend.history[-1]
+    assert backend.count_tokens(last) <= backend.context_size
+    assert last[0]["content"] == backend.history[0][0]["content"]  # persona definition kept
+    revealed_text = [f.text for f in persona.hidden_facts if f.id in conversation.state.revealed]
+    assert revealed_text and all(t in last[3]["content"] for t in revealed_text)
+    assert len(conversation.turns) == 61
+
+
+def test_out_of_character_reply_is_regenerated(tmp_path, library) -> None:
+    backend = ScriptedBackend(
+        [
+            "As an AI language model, I can help you with your roadmap questions.",
+            "Honestly, I just froze when the VP asked. I didn't want to be the difficult one.",
+        ]
+    )
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
+    final = list(practice.say(conversation, "What happened in the review?"))[-1]
+    assert final.text.startswith("Honestly, I just froze")
+    assert final.stats["attempt"] == 2 and len(backend.history) == 2
+
+
+def test_speaking_for_the_manager_is_cut(tmp_path, library) -> None:
+    backend = ScriptedBackend(["I think the dates are fine, mostly.\nManager: Great, so we agree."])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
+    final = list(practice.say(conversation, "How do the dates look?"))[-1]
+    assert final.text == "I think the dates are fine, mostly."
+
+
+def test_persistent_bad_replies_fall_back_to_a_line_in_character(tmp_path, library) -> None:
+    backend = ScriptedBackend(default="How can I help you today? I'm an AI assistant.")
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
+    final = list(practice.say(conversation, "How are you?"))[-1]
+    assert "AI" not in final.text and final.text
+    assert final.stats.get("fallback") is True

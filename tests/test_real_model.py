@@ -1,0 +1,80 @@
+"""Checks on the real embedded model (about a minute in all on two cores)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator import guard
+from simulator.backends.llama import LlamaBackend
+from simulator.errors import ModelError
+from simulator.model_files import EMBEDDED_SHA256, resolve_model, sha256_of
+from simulator.practice import Practice
+from simulator.store import Store
+from tests.test_cli import simulator
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def model_path() -> Path:
+    return resolve_model()
+
+
+@pytest.fixture(scope="module")
+def llama(model_path: Path) -> LlamaBackend:
+    return LlamaBackend(model_path)
+
+
+def test_embedded_model_is_assembled_and_verified(model_path: Path) -> None:
+    assert model_path.stat().st_size == 1_117_320_768
+    assert sha256_of(model_path) == EMBEDDED_SHA256
+
+
+@pytest.mark.parametrize("persona_id", ["roadmap-gave-in", "new-pm-overwhelmed"])
+def test_real_model_replies_in_character(llama, library, tmp_path, persona_id) -> None:
+    practice = Practice(llama, Store(tmp_path / "c.db"))
+    persona = library.get(persona_id)
+    conversation = practice.start(persona, "medium")
+    lines = [
+        "Thanks for coming in. What's on your mind today?",
+        "It sounds like there's a lot sitting on you right now.",
+    ]
+    for line in lines:
+        replies = list(practice.say(conversation, line))
+        assert len(replies) > 2  # streamed, not delivered in one piece
+        final = replies[-1].text
+        earlier = [t.text for t in conversation.turns[:-1] if t.speaker == "persona"]
+        assert final and guard.problems(final, earlier[:-1]) in ([], ["repetition"])
+        assert not guard.ASSISTANT_SPEAK.search(final)
+        assert "Manager:" not in final and persona.name + ":" not in final
+        assert len(final.split()) <= guard.MAX_WORDS + 1
+    assert conversation.turns[-1].stats["ttft_s"] < 30
+
+
+def test_truncated_model_gets_a_clear_error(model_path: Path, tmp_path: Path) -> None:
+    truncated = tmp_path / "truncated.gguf"
+    with model_path.open("rb") as source:
+        truncated.write_bytes(source.read(20 * 1024 * 1024))
+    with pytest.raises(ModelError, match=r"truncated\.gguf: llama\.cpp could not load"):
+        LlamaBackend(truncated)
+
+
+def test_run_script_on_the_real_model(tmp_path: Path, model_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("What's on your mind?\nYou should just push back on the VP.\n")
+    result = simulator(
+        "run-script",
+        "--persona",
+        "roadmap-gave-in",
+        "--script",
+        str(script),
+        "--json",
+        env={"SIMULATOR_DATA_DIR": str(tmp_path / "d"), "SIMULATOR_MODEL": str(model_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    turns = json.loads(result.stdout)["turns"]
+    assert [t["speaker"] for t in turns] == ["persona", "manager", "persona", "manager", "persona"]
+    assert turns[4]["state"]["openness"] < turns[2]["state"]["openness"]
