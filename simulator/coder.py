@@ -13,6 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from simulator.elements import FeedbackCode, PlanCode, code_feedback, code_plan
+from simulator.injection import strip_injection
+
 QuestionType = Literal["open", "closed", "none"]
 ReflectionType = Literal["simple", "complex", "none"]
 
@@ -29,6 +32,8 @@ class TurnCode(BaseModel):
     summary: bool
     advice: bool
     judgement: bool
+    feedback: FeedbackCode = FeedbackCode()
+    plan: PlanCode = PlanCode()
     words: int
 
     @property
@@ -177,7 +182,10 @@ COMPLEX_MARK = _rx(
     r"matters?|important to you|care about|values?|really about|underneath|part of you|"
     r"on the other|hope\w*|doubt\w*|trust|respect|unfair|alone|pressure|exhausted|tired|"
     r"because|even though|at the same time|must have been|must be|dread\w*|lonely|heavy|"
-    r"carrying|caught between|identity|credibility|confidence)\b",
+    r"carrying|caught between|identity|credibility|confidence|uneasy|uncomfortable|nervous|"
+    r"scared|guilty|ashamed|relieved|confident|insecure|bothered|betrayed|undervalued|unheard|"
+    r"unseen|invisible|conflicted|exposed|vulnerable|pulled|tension|gave up|giving up|sacrific\w*|"
+    r"lost|losing|resent\w*|embarrass\w*|stung|angry|sad|happy|glad|pleased)\b",
 )
 SUMMARY = _rx(
     r"\blet me (?:try to )?(?:summari[sz]e|recap|play (?:that|this|it|back)|check i've got|"
@@ -215,8 +223,10 @@ def _content_words(text: str) -> set[str]:
 
 def _question_kind(sentence: str, core: str) -> QuestionType:
     """Classify one sentence as an open or closed question, or neither."""
-    clauses = [c.strip() for c in core.split(",")[1:] if c.strip()]
-    kinds = [_clause_kind(sentence, core)] + [_clause_kind(sentence, c) for c in clauses]
+    kinds = [_clause_kind(sentence, core)]
+    if sentence.rstrip().endswith("?"):  # "Before the dates, how are you feeling?"
+        clauses = [c.strip() for c in core.split(",")[1:] if c.strip()]
+        kinds += [_clause_kind(sentence, c) for c in clauses]
     if "open" in kinds:
         return "open"
     return "closed" if "closed" in kinds else "none"
@@ -240,18 +250,23 @@ def _echoes(core: str, previous: str | None) -> bool:
     if not previous or not re.match(r"^(?:you|your|so|and you)\b", core, re.IGNORECASE):
         return False
     mine = _content_words(core)
-    return len(mine) >= 2 and len(mine & _content_words(previous)) / len(mine) >= 0.5
+    return len(mine) >= 3 and len(mine & _content_words(previous)) / len(mine) >= 0.5
 
 
 def code_turn(text: str, previous: str | None = None) -> TurnCode:
     """Code one manager utterance.
 
+    Text aimed at the scorer (fake scores, JSON, role markers) is removed first and not coded.
+
     Args:
         text: what the manager said.
-        previous: the persona's turn just before it, used to spot rephrasing.
+        previous: the persona's turn just before it, used to spot rephrasing and to tell
+            whether the report proposed a plan the manager builds on.
     """
+    text = strip_injection(text)
     sentences = split_sentences(text) or [""]
     questions: list[QuestionType] = []
+    question_sentences: list[str] = []
     reflections: list[ReflectionType] = []
     leading = advice = judgement = False
     for sentence in sentences:
@@ -273,7 +288,12 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
         )
         judgement = judgement or bool(JUDGEMENT.search(sentence))
         advice = advice or sentence_advice
-        if is_reflection and not sentence_advice:
+        if (
+            is_reflection
+            and not sentence_advice
+            and not sentence_leading
+            and not JUDGEMENT.search(sentence)
+        ):
             reflections.append("complex" if COMPLEX_MARK.search(core) else "simple")
             continue
         kind = _question_kind(sentence, core)
@@ -282,6 +302,7 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
         leading = leading or (sentence_leading and (kind != "none" or sentence_advice))
         if kind != "none":
             questions.append(kind)
+            question_sentences.append(sentence)
     summary = bool(SUMMARY.search(text))
     reflection: ReflectionType = "none"
     if "complex" in reflections or (summary and (reflections or COMPLEX_MARK.search(text))):
@@ -301,5 +322,7 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
         summary=summary,
         advice=advice,
         judgement=judgement,
+        feedback=code_feedback(sentences, question_sentences, judgement),
+        plan=code_plan(sentences, question_sentences, previous),
         words=len(WORD.findall(text)),
     )

@@ -16,8 +16,8 @@ ChatHistory = list[dict[str, str]]
 
 def plain(text: str) -> str:
     """Show user-authored text as text: HTML escaped, Markdown markers neutralised."""
-    escaped = html.escape(text, quote=True)
-    for mark in ("\\", "*", "_", "`", "#", "[", "]", "|", "~", "{", "}"):
+    escaped = html.escape(text, quote=False)
+    for mark in ("\\", "*", "_", "`", "[", "]", "|", "~", "{", "}"):
         escaped = escaped.replace(mark, "\\" + mark)
     return escaped
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.datafiles import parse_yaml_model
 from simulator.errors import PersonaError
 from simulator.paths import PERSONAS_DIR
 
@@ -83,30 +83,9 @@ class Persona(_Strict):
         return self
 
 
-def _field_path(location: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in location:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def parse_persona(text: str, source: str) -> Persona:
     """Parse YAML text into a Persona; errors name `source` and the field."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PersonaError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise PersonaError(f"{source}: not a persona file (expected a mapping of fields)")
-    try:
-        return Persona.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            field = _field_path(tuple(err["loc"]))
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(f"field {field}: {message}")
-        raise PersonaError(f"{source}: " + "; ".join(problems)) from None
+    return parse_yaml_model(text, source, Persona, PersonaError, "persona")
 
 
 def load_persona_file(path: Path) -> Persona:

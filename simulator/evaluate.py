@@ -1,0 +1,333 @@
+"""The evaluation report: scores from coded behaviour, feedback tied to turns, and a debrief.
+
+The model may write the feedback prose and the rewrites, but it never sets a score: every quote
+it uses is checked against the transcript and dropped if it is not there, every rewrite is run
+through the coder, and text built from the coded behaviour stands in whenever the model fails,
+is slow, or is not used at all.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from simulator.backends.base import ChatBackend
+from simulator.coder import code_turn
+from simulator.debrief import Debrief, debrief
+from simulator.injection import strip_injection
+from simulator.personas import Persona
+from simulator.prompts import render
+from simulator.rubric import Rubric
+from simulator.scoring import CodedTurn, CompetencyScore, code_transcript, overall, score
+from simulator.transcript import TranscriptTurn
+
+Source = Literal["model", "coded"]
+QUOTE = re.compile(r"[\"“]([^\"”]{3,}?)[\"”]")
+WORDS = re.compile(r"[a-z0-9']+")
+QUOTE_CHARS = 160
+MODEL_BUDGET_S = 25.0
+
+WELL = {
+    "active_listening": "You reflected back what you heard",
+    "powerful_questioning": "You asked an open question that handed the thinking over",
+    "development_planning": "You asked them to shape the plan themselves",
+    "feedback_delivery": "You tied your feedback to a specific moment",
+}
+NEXT = {
+    "active_listening": "Before your next question, say back what you heard, including what they"
+    " seem to feel or care about",
+    "powerful_questioning": "Ask one open question at a time, starting with 'what' or 'how', and "
+    "leave your own answer out of it",
+    "development_planning": "Ask what they want to achieve, by when, how they will know, and what"
+    " they need from you, instead of setting it for them",
+    "feedback_delivery": "Name the moment, what they did and what it led to, then ask what they "
+    "want to do differently, without a verdict",
+}
+
+
+class FeedbackPoint(BaseModel):
+    kind: Literal["went_well", "try_next"]
+    text: str
+    turn: int
+    quote: str
+    source: Source = "coded"
+
+
+class CompetencyReport(CompetencyScore):
+    feedback: list[FeedbackPoint] = Field(default_factory=list)
+
+
+class Rewrite(BaseModel):
+    turn: int
+    original: str
+    rewrite: str
+    why: str
+    source: Source = "coded"
+
+
+class Report(BaseModel):
+    rubric: str
+    competencies: list[CompetencyReport]
+    overall: float | None
+    try_instead: list[Rewrite]
+    debrief: Debrief | None
+    prose: Literal["model", "coded", "mixed"] = "coded"
+    seconds: float = 0.0
+
+
+def norm(text: str) -> str:
+    return " ".join(WORDS.findall(text.lower()))
+
+
+def short(text: str) -> str:
+    text = " ".join(strip_injection(text).split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def find_quote(quote: str, turns: Sequence[TranscriptTurn]) -> int | None:
+    """The index of the turn that contains `quote` (ignoring case and punctuation), or None."""
+    wanted = norm(quote.rstrip("….").strip())
+    if len(wanted.split()) < 2:
+        return None
+    for index, turn in enumerate(turns):
+        if wanted in norm(strip_injection(turn.text)):
+            return index
+    return None
+
+
+def checked_sentence(text: str, turns: Sequence[TranscriptTurn]) -> tuple[str, int] | None:
+    """`text` and the turn it quotes, if it quotes the transcript and every quote is real."""
+    quotes = QUOTE.findall(text)
+    found = [find_quote(q, turns) for q in quotes]
+    if not quotes or any(i is None for i in found):
+        return None
+    return text.strip(), int(found[0])  # type: ignore[arg-type]
+
+
+def badness(c: CodedTurn) -> int:
+    code = c.code
+    points = 3 * code.advice + 3 * code.judgement + 2 * code.leading + code.stacked
+    points += code.question == "closed" and code.reflection == "none"
+    points += code.words > 70 and code.question == "none"
+    return int(points)
+
+
+def _best_and_worst(
+    competency: str, coded: Sequence[CodedTurn], s: CompetencyScore
+) -> tuple[CodedTurn | None, CodedTurn | None]:
+    by_index = {c.index: c for c in coded}
+    evidence = [by_index[i] for i in s.evidence_turns if i in by_index]
+    good = {
+        "active_listening": lambda c: c.code.reflection != "none" or c.code.summary,
+        "powerful_questioning": lambda c: c.code.question == "open" and not c.code.leading,
+        "development_planning": lambda c: c.code.plan.asked,
+        "feedback_delivery": lambda c: c.code.feedback.moment and not c.code.judgement,
+    }[competency]
+    bad = {
+        "active_listening": lambda c: (
+            c.code.advice
+            or c.code.judgement
+            or c.code.words > 70
+            or (c.code.reflection == "none" and c.code.question != "none")
+        ),
+        "powerful_questioning": lambda c: (
+            c.code.leading or c.code.stacked or c.code.advice or c.code.question == "closed"
+        ),
+        "development_planning": lambda c: (
+            (bool(c.code.plan.parts()) and not c.code.plan.asked) or c.code.advice
+        ),
+        "feedback_delivery": lambda c: (
+            c.code.judgement or (c.code.feedback.given and not c.code.feedback.moment)
+        ),
+    }[competency]
+    best = next((c for c in (evidence or coded) if good(c)), None)
+    worst = max((c for c in coded if bad(c)), key=badness, default=None)
+    return best, worst
+
+
+def coded_feedback(
+    competency: str, s: CompetencyScore, coded: Sequence[CodedTurn], rubric: Rubric
+) -> list[FeedbackPoint]:
+    if s.level is None:
+        return []
+    best, worst = _best_and_worst(competency, coded, s)
+    points = []
+    if best is not None:
+        points.append(
+            FeedbackPoint(
+                kind="went_well",
+                turn=best.index,
+                quote=short(best.text),
+                text=f'{WELL[competency]} at turn {best.index}: "{short(best.text)}"',
+            )
+        )
+    if s.level < 4 and worst is not None:
+        quote = short(worst.text)
+        text = f'At turn {worst.index} you said "{quote}". {NEXT[competency]}.'
+        points.append(FeedbackPoint(kind="try_next", turn=worst.index, quote=quote, text=text))
+    elif s.level < 4 and (best or coded):
+        anchor = best or coded[-1]
+        step = rubric.competency(competency).levels[s.level]
+        quote = short(anchor.text)
+        text = (
+            f'Building on turn {anchor.index} ("{quote}"), aim for level {step.level} '
+            f"({step.label}): {step.description}"
+        )
+        points.append(FeedbackPoint(kind="try_next", turn=anchor.index, quote=quote, text=text))
+    return points
+
+
+def coded_rewrite(c: CodedTurn) -> tuple[str, str]:
+    code = c.code
+    if code.judgement:
+        return "Looking back, how do you think that went, and what would you do differently?", (
+            "it passed a verdict; asking lets them assess it themselves"
+        )
+    if code.advice:
+        return "What options do you see here, and which one appeals to you most?", (
+            "it handed over an answer; asking lets them find their own"
+        )
+    if code.leading:
+        return "What do you make of it yourself?", "the question suggested its own answer"
+    if code.stacked:
+        first = next((s for s in re.split(r"(?<=\?)\s+", c.text) if s.endswith("?")), c.text)
+        if code_turn(first).question == "open":
+            return first, "several questions at once; one at a time leaves room to think"
+        return "What feels most important to talk about first?", "several questions at once"
+    if code.question == "closed":
+        return "What was going on for you there?", "a closed question invites a one-word answer"
+    return "What's your own take on this?", "a long statement left little room for them"
+
+
+class Evaluator:
+    """Builds reports; with a backend, the model writes prose within a time budget."""
+
+    def __init__(
+        self, rubric: Rubric, backend: ChatBackend | None = None, budget_s: float = MODEL_BUDGET_S
+    ) -> None:
+        self.rubric = rubric
+        self.backend = backend
+        self.budget_s = budget_s
+
+    def evaluate(
+        self,
+        turns: Sequence[TranscriptTurn],
+        persona: Persona | None = None,
+        difficulty: str = "medium",
+    ) -> Report:
+        started = time.perf_counter()
+        coded = code_transcript(turns)
+        scores = score(turns, self.rubric, coded)
+        reports = [
+            CompetencyReport(**s.model_dump(), feedback=coded_feedback(s.id, s, coded, self.rubric))
+            for s in scores
+        ]
+        weakest = sorted(
+            (c for c in coded if badness(c) > 0), key=lambda c: (-badness(c), c.index)
+        )[:3]
+        rewrites = []
+        for c in sorted(weakest, key=lambda c: c.index):
+            text, why = coded_rewrite(c)
+            rewrites.append(Rewrite(turn=c.index, original=short(c.text), rewrite=text, why=why))
+        used_model = 0
+        if self.backend is not None:
+            deadline = started + self.budget_s
+            used_model += self._model_feedback(reports, turns, coded, deadline)
+            used_model += self._model_rewrites(rewrites, turns, deadline)
+        prose_total = sum(len(r.feedback) for r in reports) + len(rewrites)
+        prose: Literal["model", "coded", "mixed"] = (
+            "coded" if not used_model else "model" if used_model == prose_total else "mixed"
+        )
+        return Report(
+            rubric=self.rubric.id,
+            competencies=reports,
+            overall=overall(scores),
+            try_instead=rewrites,
+            debrief=debrief(turns, persona, difficulty) if persona else None,
+            prose=prose,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def _ask(self, prompt: str, deadline: float, max_tokens: int) -> str:
+        assert self.backend is not None
+        if time.perf_counter() > deadline:
+            return ""
+        text = ""
+        try:
+            for piece in self.backend.stream(
+                [{"role": "user", "content": prompt}],
+                max_tokens=max_tokens,
+                temperature=0.3,
+                seed=11,
+                stop=["\n\n\n"],
+            ):
+                text += piece
+                if time.perf_counter() > deadline:
+                    return ""
+        except Exception:  # the model failing only means the coded text stands
+            return ""
+        return text
+
+    def _model_feedback(
+        self,
+        reports: list[CompetencyReport],
+        turns: Sequence[TranscriptTurn],
+        coded: Sequence[CodedTurn],
+        deadline: float,
+    ) -> int:
+        replaced = 0
+        for report in reports:
+            if report.level is None or not report.feedback:
+                continue
+            definition = self.rubric.competency(report.id)
+            wanted = {p.turn for p in report.feedback} | set(report.evidence_turns[:3])
+            lines = [{"turn": c.index, "text": short(c.text)} for c in coded if c.index in wanted]
+            prompt = render(
+                "feedback.j2",
+                name=definition.name,
+                definition=definition.definition,
+                level=report.level,
+                label=report.label,
+                level_description=definition.levels[report.level - 1].description,
+                lines=lines,
+            )
+            reply = self._ask(prompt, deadline, 120)
+            for kind, tag in (("went_well", "WELL:"), ("try_next", "NEXT:")):
+                line = next((ln.split(tag, 1)[1] for ln in reply.splitlines() if tag in ln), "")
+                checked = checked_sentence(line, turns) if line.strip() else None
+                point = next((p for p in report.feedback if p.kind == kind), None)
+                if checked and point and turns[checked[1]].speaker == "manager":
+                    point.text, point.turn = checked[0], checked[1]
+                    point.quote, point.source = short(turns[checked[1]].text), "model"
+                    replaced += 1
+        return replaced
+
+    def _model_rewrites(
+        self, rewrites: list[Rewrite], turns: Sequence[TranscriptTurn], deadline: float
+    ) -> int:
+        replaced = 0
+        for rewrite in rewrites:
+            before = next(
+                (t.text for t in reversed(turns[: rewrite.turn]) if t.speaker == "persona"), ""
+            )
+            reply = self._ask(
+                render("rewrite.j2", original=rewrite.original, context=short(before)), deadline, 60
+            )
+            candidate = reply.strip().strip('"“”').split("\n")[0].strip()
+            code = code_turn(candidate)
+            if (
+                candidate.endswith("?")
+                and code.question == "open"
+                and not code.leading
+                and not code.advice
+                and not code.judgement
+                and not code.stacked
+                and 3 <= code.words <= 30
+            ):
+                rewrite.rewrite, rewrite.source = candidate, "model"
+                replaced += 1
+        return replaced
