@@ -52,7 +52,7 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 
 
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F']+")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|;\s*")
 FILLER = _rx(
     r"^(?:(?:so|and|but|ok|okay|right|well|alright|hmm+|mm+|now|then|also|yeah|yes|sure|"
     r"got it|i see|thanks|thank you|i'm curious|i am curious|just curious|out of curiosity|"
@@ -65,12 +65,19 @@ INVITATION = _rx(
     r"^i(?:'d| would) (?:love|like) to (?:hear|know|understand)",
     r"^i(?:'m| am) (?:curious|wondering) (?:about|what|how|why|where)",
     r"^i wonder (?:what|how|why)",
+    r"^(?:and|like what|meaning|such as|go on|how so|and then|because|keep going|"
+    r"what else)\W*$",
 )
+STATEMENT_WHAT = _rx(r"^what (?:i|we)\b", r"^what you need (?:to do )?is\b")
+SUBORDINATE = _rx(r"^(?:when|where|if|as|while|since|because|after|before|once) (?:you|we|they|"
+                  r"i|he|she|the|your|our|it)\b")
 OPEN_START = _rx(
     r"^(?:what|what's|whats|what're|how|how's|how're|why|in what way|to what extent)\b",
 )
+OPEN_WHERE = _rx(r"^where (?:do|would|could|might) you (?:want|see|like|hope|imagine)\b")
 CLOSED_FACT = _rx(
     r"^how (?:many|much|long|often|soon|old|far)\b",
+    r"^by when\b",
     r"^what (?:time|day|date|percentage|number)\b",
     r"^(?:who|when|where|which|whose)\b",
 )
@@ -85,7 +92,11 @@ LEADING = _rx(
     r"\bdoesn't it (?:make|seem)\b",
     r"\bisn't (?:it|that|the (?:real )?(?:problem|issue|answer))\b",
     r"\b(?:shouldn't|couldn't|can't) (?:you|we) (?:just )?\w+",
-    r"\bhave you (?:thought about|considered|tried)\b",
+    r"^(?:(?:so|and|okay|ok|well|but|now),? )?have you (?:thought about|considered|tried) \w+",
+    r"^(?:wouldn't|won't|couldn't|shouldn't|isn't|aren't|doesn't|don't|can't|didn't) \w+",
+    r",\s*(?:isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|can't|couldn't|"
+    r"shouldn't|haven't|hasn't)\s+(?:it|you|we|they|he|she|there|that)\s*\?\s*$",
+    r"\b(?:we|you) (?:all )?agree\b[^?]*\?\s*$",
     r"\bwhat if you\b",
     r"\bhow about (?:you |we |just )?\w+",
     r"\bwhy (?:don't|not|wouldn't) (?:you|we)?\b",
@@ -96,7 +107,8 @@ LEADING = _rx(
     r",\s*(?:right|no|yes|correct|yeah|isn't it|don't you|wouldn't you|ok|okay)\s*\?\s*$",
 )
 ADVICE = _rx(
-    r"\byou (?:should|shouldn't|need to|needn't|have to|must|ought to|'ll want to|will want to|"
+    r"(?<!think )(?<!what )(?<!would )(?<!do )(?<!did )\byou (?:should|shouldn't|need to|needn't|"
+    r"have to|must|ought to|'ll want to|will want to|"
     r"might want to|may want to|could try|can try|could just|can just|'d better|had better|"
     r"gotta|have got to|'ve got to)\b(?! have\b)",
     r"\bi(?:'d| would| will|'ll)? ?(?:strongly )?(?:suggest|recommend|advise|propose)\b",
@@ -108,10 +120,21 @@ ADVICE = _rx(
     r"\bthe (?:answer|fix|solution|trick|key) (?:is|here is)\b",
     r"\bthe best (?:thing|approach|way|move|option) (?:is|would be)\b",
     r"\bwhat you need (?:to do )?is\b",
-    r"\b(?:make sure|remember to|don't forget to|be sure to)\b",
+    r"(?<!me )\b(?:make sure|remember to|don't forget to|be sure to)\b",
+    r"\bwe (?:should|need to|have to|must|ought to)\b(?! have)",
+    r"\b(?:one|an|another) option (?:is|would be|could be|might be)\b",
+    r"\bit (?:might|would|could|may) (?:help|be worth|be good|be better|make sense) (?:to|if)\b",
+    r"^consider\b", r"\byou (?:might|may|could) (?:want to )?consider\b",
+    r"\bi (?:want|need|'d like|would like) you to\b",
+    r"\bi (?:want|need|expect) (?:the|this|that|it|your|a|an)\b[^?]*\b(?:done|documented|"
+    r"finished|fixed|sorted|ready|sent|shipped|written|updated|on my desk|in my inbox)\b",
+    r"\byour (?:goal|target|objective|priority|job|task|focus)(?: for [\w ]{1,20})? (?:is|will be)"
+    r" (?:to|on)\b",
+    r"\blet's (?:set|just|make|agree that you)\b",
+    r"\b(?:couldn't|can't|could) you (?:just|simply)\b",
     r"\bwhen i was (?:in your|a pm|in that)\b",
     r"\bwhat worked for me\b",
-    r"\bhave you (?:thought about|considered|tried)\b",
+    r"^(?:(?:so|and|okay|ok|well|but|now),? )?have you (?:thought about|considered|tried) \w+",
     r"\bwhat if you (?:just )?\w+",
     r"\bhow about (?:you |just )?\w+",
     r"\bwhy (?:don't|not) you\b",
@@ -121,11 +144,26 @@ ADVICE = _rx(
     r"reach|raise|fix|try|consider|block|bring|frame|split|de-?scope|hire|call|email|document)\b",
 )
 IMPERATIVE = _rx(
-    r"^(?:just |please |then |first,? |honestly,? )?(?:go|tell|send|cut|push|escalate|schedule|"
+    r"^(?:just |please |then |so |first,? |honestly,? |next time,? |going forward,? |"
+    r"from now on,? |in future,? |and )?(?:go|tell|send|cut|push|escalate|schedule|"
+    r"clean|own|show|lead|reconcile|apply|reroute|redline|read|give|review|check|reply|answer|"
+    r"plan|prepare|practi[sc]e|pilot|test|flag|keep|avoid|remember|hire|share|post|publish|"
+    r"update|rewrite|simplify|shorten|include|mention|invite|involve|apologi[sz]e|clarify|"
+    r"draft|lock|finish|fill|file|submit|sort|organi[sz]e|label|tidy|prep|call|text|ping|chase|"
+    r"confirm|cancel|postpone|delay|pause|rerun|rebuild|refactor|document|note|list|map|measure|"
+    r"track|log|audit|rotate|train|retrain|coach|mentor|pair|shadow|set up|sign|approve|reject|"
+    r"decline|accept|negotiate|offer|quote|price|bill|pay|order|buy|sell|return|swap|switch|"
+    r"turn|open|close|lower|raise|increase|reduce|limit|extend|shift|assign|hand|pass|"
+    r"double-check|re-?check|verify|inspect|clear|wipe|restart|reset|ship|release|launch|deploy|"
+    r"merge|revert|roll back|write up|sit down|step back|slow down|speed up|calm down|"
     r"write|talk to|set|stop|start|focus|drop|prioriti[sz]e|call|email|book|delegate|put|move|"
     r"get|make|take|block|pick|loop|document|present|reach out|raise|follow up|fix|add|remove|hold|"
-    r"skip|do|don't|let's|try|use|bring|frame|split|de-?scope|ship|say no|say yes|ask (?:him|her|"
+    r"skip|do|don't|let's just|try|use|bring|frame|split|de-?scope|ship|say no|say yes|ask (?:him|her|"
     r"them|sam|your))\b",
+)
+QUESTION_ADVICE = _rx(
+    r"\bwhat if you\b", r"\bhow about (?:you |just )?\w+", r"\bwhy (?:don't|not) (?:you|we)\b",
+    r"\bhave you (?:thought about|considered|tried) \w+",
 )
 NOT_ADVICE = _rx(r"^(?:don't worry|take your time|take a moment|go on|go ahead|tell me|say more)")
 JUDGEMENT = _rx(
@@ -149,19 +187,50 @@ JUDGEMENT = _rx(
     r"\brookie mistake\b",
     r"\byour fault\b",
     r"\bfrankly\b",
+    r"\b(?:is|was|are|were|'s|looks?|looked|comes? across as|came across as|seems?|seemed) "
+    r"(?:a |an |so |really |very |pretty |quite |too |just |all |completely |a bit )?(?:mess|"
+    r"disaster|weak|poor|terrible|awful|sloppy|lazy|careless|rude|negative|unprofessional|"
+    r"embarrassing|all over the place|confusing|unclear|useless|amateurish|unacceptable|"
+    r"disappointing|a letdown|half-baked)\b",
+    r"\b(?:the )?worst\b", r"\bin a row\b", r"\b(?:so|too) precious\b",
+    r"\bseriously enough\b",
+    r"\b(?:is|was|are|were|'s|looks?|looked|felt|reads?) (?:a |an |so |really |very |pretty |"
+    r"quite |way |far |much |just |completely |a bit |rather )*(?:too \w+|disgrace\w*|incomplete|"
+    r"shallow|vague|dense|thin|rushed|late again|below (?:standard|par|expectations)|"
+    r"not up to (?:scratch|standard)|subpar|sub-par|inadequate|unclear|messy|lacking|wrong)\b",
+    r"\b(?:poorly|badly|carelessly|lazily|sloppily) (?:\w+ed|done|written|argued|run|handled|"
+    r"planned|prepared|thought)\b",
+    r"\byou (?:talked over|interrupted|ignored|dismissed|undermined|blamed|wasted)\b",
+    r"\byou(?:'re| are) (?:spending|wasting|taking) (?:way )?too (?:much|long)\b",
+    r"\byou (?:missed|overlooked|ignored|forgot) (?:an? |the )?(?:obvious|simple|basic|clear)\b",
+    r"\b(?:didn't|did not|don't|do not|never) (?:take|took) (?:this|it|that) seriously\b",
+    r"\b(?:you|your \w+|that|this|it) (?:was|were|is|are|gave|talked|took|spent|said)\b[^?]*"
+    r"\btoo (?:much|long|little|slow|late|vague|wordy|harsh|soft|many|far)\b",
     r"\b(?:careless|sloppy|naive|lazy|incompetent|unprofessional)\b",
 )
 REFLECTION_STEM = _rx(
     r"^(?:it )?sounds like\b",
     r"^(?:it )?seems (?:like |that |as if |to me )?(?:you|this|that|it)\b",
+    r"^(?:it )?(?:seems|feels|looks) (?:like|as if|as though)\b",
+    r"^it's like\b",
+    r"^i get (?:that|the sense|a sense)\b",
+    r"^i (?:can )?(?:see|imagine) (?:that|how|why) you\b",
+    r"^so (?:the|there|they|your|it|this|that|we|he|she|engineering|the team)\b",
+    r"^you(?:'re| are)(?! going to| gonna| not going to)\b",
+    r"^you(?:'ve| have) (?:been|got|had|said|told|mentioned|landed|done|tried|covered|met|"
+    r"handled|spent|lost|made|taken|given|felt|seen)\b",
+    r"^you (?:\w+ed|were|met|said|told|did|had|got|lost|spent|made|took|gave|went|came|felt|"
+    r"thought|led|ran|built|wrote|don't|didn't|can't|couldn't|haven't|care|love|like|hate|"
+    r"know)\b",
     r"^so you(?:'re| are| feel| felt| want| think| see| were| have| had|'ve| don't|'d)?\b",
     r"^you(?:'re| are) (?:saying|telling me)\b",
     r"^what i(?:'m| am)? hear(?:ing)?\b",
     r"^i(?:'m| am) hearing\b",
-    r"^i hear (?:that )?you\b",
+    r"^i hear (?:that )?you\s+\w+",
     r"^if i(?:'m| am)? (?:understand|hearing)",
     r"^let me (?:see if i|check (?:that )?i)",
-    r"^you (?:feel|felt|want|wanted|wish|care|mean|"
+    r"^you (?:really |clearly |genuinely |obviously |still |also )?(?:feel|felt|want|wanted|"
+    r"wish|care|mean|"
     r"don't want|didn't want|'d like|would like|value|seem|sound|were hoping|hoped|expected)\b",
     r"^you(?:'re| are) (?:feeling|worried|frustrated|concerned|afraid|anxious|torn|stuck|unsure|"
     r"not sure|wondering|tired|proud|excited|disappointed|upset|angry|annoyed|overwhelmed|caught|"
@@ -179,15 +248,25 @@ REFLECTION_STEM = _rx(
 COMPLEX_MARK = _rx(
     r"\b(?:feel|feels|feeling|feelings|felt|weigh\w*|worried|worry|frustrat\w*|concern\w*|afraid|fear\w*|anxious|"
     r"torn|stuck|unsure|proud|excited|disappointed|upset|angry|annoyed|overwhelmed|hurt|"
-    r"matters?|important to you|care about|values?|really about|underneath|part of you|"
+    r"matters?|important to you|care\w*(?: a lot| deeply| so much)? about|values?|really about|underneath|part of you|"
     r"on the other|hope\w*|doubt\w*|trust|respect|unfair|alone|pressure|exhausted|tired|"
     r"because|even though|at the same time|must have been|must be|dread\w*|lonely|heavy|"
     r"carrying|caught between|identity|credibility|confidence|uneasy|uncomfortable|nervous|"
     r"scared|guilty|ashamed|relieved|confident|insecure|bothered|betrayed|undervalued|unheard|"
     r"unseen|invisible|conflicted|exposed|vulnerable|pulled|tension|gave up|giving up|sacrific\w*|"
-    r"lost|losing|resent\w*|embarrass\w*|stung|angry|sad|happy|glad|pleased)\b",
+    r"lost|losing|resent\w*|embarrass\w*|stung|angry|sad|happy|glad|pleased|scary|scared|"
+    r"frightening|stressful|painful|exhausting|draining|wearing|worn|burn(?:ed|t)? out|burnout|"
+    r"protective|ambitious|credit|ignored|discourag\w*|holding|landed on|actually want|"
+    r"shoulders|alone|rushed|cornered|pulled|cared|caring|hoping|"
+    r"not sure|afraid|dreading|rough|invested|backing|fumes|on edge|tense|raw|heavy|"
+    r"under (?:pressure|siege|fire)|stretched|thin|end of (?:your|their) tether|at a loss|"
+    r"running on empty|out of (?:your|their) depth|meaning|purpose|belong\w*|respected|trusted|"
+    r"valued|seen|heard)\b",
 )
 SUMMARY = _rx(
+    r"\b(?:there are|you've got|you have|that's) (?:two|three|four|a few|several) "
+    r"(?:things|issues|pieces|parts|threads|problems)\b",
+    r"^so the plan is\b",
     r"\blet me (?:try to )?(?:summari[sz]e|recap|play (?:that|this|it|back)|check i've got|"
     r"make sure i(?:'ve)? (?:got|understand))",
     r"\bto (?:summari[sz]e|recap|sum (?:it |this |that )?up)\b",
@@ -236,13 +315,37 @@ def _clause_kind(sentence: str, core: str) -> QuestionType:
     if INVITATION.search(core):
         return "open"
     asks = sentence.rstrip().endswith("?")
+    if not asks and (STATEMENT_WHAT.search(core) or SUBORDINATE.search(core)):
+        return "none"
+    if OPEN_WHERE.search(core):
+        return "open"
     if CLOSED_FACT.search(core):
         return "closed" if asks or len(core.split()) > 2 else "none"
     if OPEN_START.search(core):
         return "open" if asks or len(core.split()) > 2 else "none"
     if CLOSED_START.search(core):
-        return "closed" if asks else "none"
+        unpunctuated = not re.search(r"[.!?]", sentence)
+        return "closed" if asks or (unpunctuated and sentence[:1].islower()) else "none"
     return "closed" if asks else "none"
+
+
+QUESTION_CLAUSE = _rx(
+    r"(?:,\s*(?:and |or )?|\s+(?:and|or)\s+)(?=(?:what|how|why|who|when|where|which|did|do|does|"
+    r"is|are|was|were|can|could|will|would|have|has)\b)"
+)
+
+
+def _extra_clauses(sentence: str) -> int:
+    """Further questions packed into one sentence: "What happened, and who was there?"."""
+    if not sentence.rstrip().endswith("?"):
+        return 0
+    lead = _strip_filler(re.split(r",|\s+(?:and|or)\s+", sentence, maxsplit=1)[0])
+    starts_as_question = (
+        OPEN_START.search(lead) or CLOSED_START.search(lead) or CLOSED_FACT.search(lead)
+    )
+    if not starts_as_question or SUBORDINATE.search(lead):
+        return 0
+    return len(QUESTION_CLAUSE.findall(sentence))
 
 
 def _echoes(core: str, previous: str | None) -> bool:
@@ -280,10 +383,16 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
             or _echoes(plain, previous)
         )
         sentence_leading = bool(LEADING.search(sentence))
-        sentence_advice = bool(ADVICE.search(sentence)) or (
+        asks_open = sentence.rstrip().endswith("?") or not re.search(r"[.!?]", text)
+        in_open_question = bool(asks_open and OPEN_START.search(core)) and not bool(
+            QUESTION_ADVICE.search(sentence)
+        )
+        sentence_advice = (bool(ADVICE.search(sentence)) and not in_open_question) or (
             not sentence.rstrip().endswith("?")
-            and bool(IMPERATIVE.search(core))
-            and not NOT_ADVICE.search(core)
+            and any(
+                IMPERATIVE.search(part) and not NOT_ADVICE.search(part)
+                for part in [core, *re.findall(r",\s*(so\s+\w.*)$", core)]
+            )
             and not INVITATION.search(core)
         )
         judgement = judgement or bool(JUDGEMENT.search(sentence))
@@ -303,6 +412,7 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
         if kind != "none":
             questions.append(kind)
             question_sentences.append(sentence)
+            questions.extend(kind for _ in range(_extra_clauses(sentence)))
     summary = bool(SUMMARY.search(text))
     reflection: ReflectionType = "none"
     if "complex" in reflections or (summary and (reflections or COMPLEX_MARK.search(text))):
