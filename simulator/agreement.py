@@ -12,6 +12,11 @@ from simulator.errors import InputError
 from simulator.paths import ROOT
 
 DEFAULT_SET = ROOT / "tests" / "data" / "labelled_utterances.txt"
+BUNDLED_SETS = [
+    DEFAULT_SET,
+    DEFAULT_SET.with_name("heldout_utterances.txt"),
+    DEFAULT_SET.with_name("heldout2_utterances.txt"),
+]
 FLAGS = {"L": "leading", "S": "stacked", "U": "summary", "A": "advice", "J": "judgement"}
 FIELDS = ("question", "reflection", "leading", "stacked", "summary", "advice", "judgement")
 
@@ -34,9 +39,12 @@ def read_set(path: Path = DEFAULT_SET) -> list[Labelled]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("|", 3)
-        if len(parts) != 4 or parts[0] not in {"open", "closed", "none"} or parts[1] not in {
-            "simple", "complex", "none"
-        } or set(parts[2]) - set(FLAGS) - {"-"}:
+        if (
+            len(parts) != 4
+            or parts[0] not in {"open", "closed", "none"}
+            or parts[1] not in {"simple", "complex", "none"}
+            or set(parts[2]) - set(FLAGS) - {"-"}
+        ):
             raise InputError(f"{path}:{number}: expected question|reflection|flags|text")
         labels: dict[str, Hashable] = {"question": parts[0], "reflection": parts[1]}
         labels.update({name: letter in parts[2] for letter, name in FLAGS.items()})
@@ -48,7 +56,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     """Cohen's kappa for two raters' labels of the same items (1.0 when both are constant and
     equal, since there is nothing to disagree about)."""
     total = len(a)
-    observed = sum(x == y for x, y in zip(a, b)) / total
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / total
     count_a, count_b = Counter(a), Counter(b)
     expected = sum(count_a[k] * count_b[k] for k in count_a) / (total * total)
     if expected == 1:
@@ -68,15 +76,18 @@ def agreement(items: Sequence[Labelled]) -> dict[str, dict[str, float]]:
     for field in FIELDS:
         human = [item.labels[field] for item in items]
         machine = [coded_value(code, field) for code in codes]
-        agree = sum(h == m for h, m in zip(human, machine)) / len(items)
-        result[field] = {"kappa": round(cohen_kappa(human, machine), 3),
-                         "agreement": round(agree, 3),
-                         "positives": sum(1 for h in human if h not in (False, "none"))}
+        agree = sum(h == m for h, m in zip(human, machine, strict=True)) / len(items)
+        result[field] = {
+            "kappa": round(cohen_kappa(human, machine), 3),
+            "agreement": round(agree, 3),
+            "positives": sum(1 for h in human if h not in (False, "none")),
+        }
     return result
 
 
-def disagreements(items: Sequence[Labelled], field: str) -> list[tuple[int, str, Hashable,
-                                                                        Hashable]]:
+def disagreements(
+    items: Sequence[Labelled], field: str
+) -> list[tuple[int, str, Hashable, Hashable]]:
     out = []
     for item in items:
         got = coded_value(code_turn(item.text), field)

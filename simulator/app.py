@@ -58,6 +58,21 @@ def build_app(handlers: PracticeHandlers) -> gr.Blocks:
                 )
                 send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
             status = gr.Markdown("", elem_id="status")
+            with gr.Row():
+                rubric = gr.Dropdown(
+                    choices=handlers.rubric_choices(),
+                    value="coaching",
+                    label="Rubric",
+                    scale=1,
+                    elem_id="rubric",
+                )
+                end = gr.Button("End and get feedback", scale=2, elem_id="end")
+            with gr.Column(visible=False, elem_id="feedback") as feedback_panel:
+                chart = gr.HTML(elem_id="chart")
+                report = gr.Markdown(elem_id="report")
+                with gr.Row():
+                    md_file = gr.File(label="Report (Markdown)", elem_id="report-md")
+                    json_file = gr.File(label="Report (JSON)", elem_id="report-json")
 
         persona.change(handlers.brief, persona, brief)
 
@@ -88,6 +103,35 @@ def build_app(handlers: PracticeHandlers) -> gr.Blocks:
                 yield gr.skip(), gr.skip(), f"⚠️ {exc}"
 
         resume.click(on_resume, [saved], [conversation_id, chat, status])
+
+        def on_end(cid: str | None, rubric_id: str) -> Iterator[tuple[Any, ...]]:
+            yield (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                ("Scoring the conversation and writing feedback… (up to half a minute)"),
+            )
+            try:
+                result = handlers.end_and_evaluate(cid, rubric_id or "coaching")
+            except SimulatorError as exc:
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), f"⚠️ {exc}"
+                return
+            yield (
+                gr.update(visible=True),
+                result.chart_svg,
+                result.markdown,
+                str(result.markdown_path),
+                str(result.json_path),
+                "Feedback saved with the conversation. You can resume and practise again.",
+            )
+
+        end.click(
+            on_end,
+            [conversation_id, rubric],
+            [feedback_panel, chart, report, md_file, json_file, status],
+        )
         app.load(lambda: gr.update(choices=handlers.saved_choices()), None, saved)
     return app
 

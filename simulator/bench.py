@@ -11,6 +11,7 @@ from pathlib import Path
 from simulator.practice import Practice
 from simulator.runtime import Settings, make_backend, make_library
 from simulator.store import Store
+from simulator.transcript import TranscriptTurn
 
 MANAGER_LINES = (
     "Happy to. Before we get into it, how are you feeling about how things went?",
@@ -26,6 +27,68 @@ MANAGER_LINES = (
     "What might get in the way of that?",
     "What do you need from me to move this forward?",
 )
+
+
+PERSONA_LINES = (
+    "Honestly, it's been a strange couple of weeks.",
+    "I agreed to the date on the spot, and I've regretted it since.",
+    "I had the data and I never put it on the screen.",
+    "I suppose I didn't want to be seen as difficult.",
+    "Maybe I could ask for thirty minutes to compare both options properly.",
+)
+TELLING_LINES = (
+    "You should have pushed back in that meeting.",
+    "Don't you think the data would have changed their mind?",
+    "Frankly, that was a mistake. Make sure it doesn't happen again.",
+    "Your goal is to get autocomplete back on the roadmap by Friday.",
+)
+
+
+def bench_transcript(turns: int) -> list[TranscriptTurn]:
+    """A transcript with `turns` manager turns mixing coaching and telling."""
+    lines = list(MANAGER_LINES) + list(TELLING_LINES)
+    out = [TranscriptTurn(speaker="persona", text="Thanks for making time today.")]
+    for n in range(turns):
+        out.append(TranscriptTurn(speaker="manager", text=lines[n % len(lines)]))
+        out.append(TranscriptTurn(speaker="persona", text=PERSONA_LINES[n % len(PERSONA_LINES)]))
+    return out
+
+
+def run_bench_eval(settings: Settings, *, turns: int, use_model: bool) -> int:
+    """Print how long coding and scoring take, and how long the full report takes."""
+    from simulator.evaluate import Evaluator
+    from simulator.rubric import load_rubric
+    from simulator.scoring import code_transcript, score
+
+    transcript = bench_transcript(turns)
+    rubric = load_rubric()
+    persona = make_library(settings).get("roadmap-gave-in")
+    runs = 20
+    started = time.perf_counter()
+    for _ in range(runs):
+        score(transcript, rubric, code_transcript(transcript))
+    per_run = (time.perf_counter() - started) / runs
+    manager_turns = sum(1 for t in transcript if t.speaker == "manager")
+    print(f"transcript: {manager_turns} manager turns, {len(transcript)} turns in all")
+    print(
+        f"coding + scoring: {per_run * 1000:.1f} ms per transcript "
+        f"({per_run * 1000 / manager_turns:.2f} ms per manager turn; mean of {runs} runs)"
+    )
+    coded_report = Evaluator(rubric).evaluate(transcript, persona)
+    print(f"full report, coded prose: {coded_report.seconds:.3f} s")
+    if use_model:
+        started = time.perf_counter()
+        backend = make_backend(settings)
+        print(f"model load: {time.perf_counter() - started:.1f} s")
+        report = Evaluator(rubric, backend).evaluate(transcript, persona)
+        model_points = sum(p.source == "model" for c in report.competencies for p in c.feedback)
+        model_rewrites = sum(r.source == "model" for r in report.try_instead)
+        print(
+            f"full report, model prose: {report.seconds:.1f} s (prose: {report.prose}; "
+            f"{model_points} feedback points and {model_rewrites} rewrites written by the "
+            "model and kept after checking)"
+        )
+    return 0
 
 
 def run_bench(settings: Settings, *, turns: int, persona_id: str, as_json: bool) -> int:

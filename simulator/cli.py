@@ -83,6 +83,36 @@ def build_parser() -> argparse.ArgumentParser:
     sexport = ssub.add_parser("export", help="print a conversation as a JSON transcript")
     sexport.add_argument("conversation")
 
+    code = sub.add_parser("code", help="code every manager turn in transcript files")
+    code.add_argument("transcripts", nargs="+", type=Path)
+    code.add_argument("--json", action="store_true", help="one JSON object per manager turn")
+
+    evaluate = sub.add_parser("evaluate", help="score a transcript against a rubric")
+    _common(evaluate)
+    evaluate.add_argument("transcript", type=Path)
+    evaluate.add_argument("--rubric", default="coaching", help="rubric id (a file in rubrics/)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--no-model", action="store_true", help="write the feedback from the coded behaviour only"
+    )
+
+    kappa = sub.add_parser(
+        "code-agreement", help="Cohen's kappa of the coder against hand-labelled utterances"
+    )
+    kappa.add_argument(
+        "--set",
+        dest="sets",
+        type=Path,
+        action="append",
+        help="labelled file(s) (default: the bundled sets)",
+    )
+    kappa.add_argument("--json", action="store_true")
+
+    bench_eval = sub.add_parser("bench-eval", help="time coding, scoring and the full report")
+    _common(bench_eval)
+    bench_eval.add_argument("--turns", type=int, default=40, help="manager turns in the transcript")
+    bench_eval.add_argument("--no-model", action="store_true")
+
     bench = sub.add_parser("bench", help="time a scripted session on the model")
     _common(bench)
     bench.add_argument("--turns", type=int, default=10)
@@ -268,6 +298,90 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_code(args: argparse.Namespace) -> int:
+    from simulator.elements import FeedbackCode
+    from simulator.scoring import code_transcript
+    from simulator.transcript import read_transcript
+
+    for path in args.transcripts:
+        transcript = read_transcript(path)
+        for coded in code_transcript(transcript.turns):
+            row = {"file": str(path), "turn": coded.index, **coded.code.model_dump()}
+            feedback = coded.code.feedback
+            row["feedback"] = feedback.model_dump() if feedback != FeedbackCode() else {}
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                flags = [
+                    k for k in ("leading", "stacked", "summary", "advice", "judgement") if row[k]
+                ]
+                print(
+                    f"{path}:{coded.index}  q={row['question']:6} r={row['reflection']:7} "
+                    f"{' '.join(flags):24} {coded.text[:60]}"
+                )
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from simulator.evaluate import Evaluator
+    from simulator.report import report_markdown
+    from simulator.rubric import load_rubric
+    from simulator.transcript import read_transcript
+
+    settings = settings_from(args)
+    transcript = read_transcript(args.transcript)
+    rubric = load_rubric(args.rubric)
+    persona = None
+    if transcript.persona:
+        library = make_library(settings)
+        if transcript.persona in library.ids():
+            persona = library.get(transcript.persona)
+        else:
+            print(
+                f"note: persona '{transcript.persona}' is not in {library.folder}; "
+                "the debrief is left out",
+                file=sys.stderr,
+            )
+    backend = None
+    if not args.no_model:
+        try:
+            backend = make_backend(settings)
+        except SimulatorError as exc:
+            print(f"note: {exc}; the feedback is written from the coded behaviour", file=sys.stderr)
+    report = Evaluator(rubric, backend).evaluate(transcript.turns, persona, transcript.difficulty)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(report_markdown(report))
+    return 0
+
+
+def cmd_code_agreement(args: argparse.Namespace) -> int:
+    from simulator.agreement import BUNDLED_SETS, agreement, read_set
+
+    results = {}
+    for path in args.sets or BUNDLED_SETS:
+        items = read_set(path)
+        results[str(path)] = {"utterances": len(items), "fields": agreement(items)}
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    for path, result in results.items():
+        print(f"{path} ({result['utterances']} manager utterances)")
+        print(f"  {'field':12} {'kappa':>6} {'agree':>6} {'labelled +':>10}")
+        for field, row in result["fields"].items():  # type: ignore[attr-defined]
+            print(
+                f"  {field:12} {row['kappa']:>6.3f} {row['agreement']:>6.3f} {row['positives']:>10}"
+            )
+    return 0
+
+
+def cmd_bench_eval(args: argparse.Namespace) -> int:
+    from simulator.bench import run_bench_eval
+
+    return run_bench_eval(settings_from(args), turns=args.turns, use_model=not args.no_model)
+
+
 COMMANDS = {
     "app": cmd_app,
     "chat": cmd_chat,
@@ -275,6 +389,10 @@ COMMANDS = {
     "personas": cmd_personas,
     "sessions": cmd_sessions,
     "bench": cmd_bench,
+    "code": cmd_code,
+    "evaluate": cmd_evaluate,
+    "code-agreement": cmd_code_agreement,
+    "bench-eval": cmd_bench_eval,
 }
 
 

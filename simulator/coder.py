@@ -69,8 +69,10 @@ INVITATION = _rx(
     r"what else)\W*$",
 )
 STATEMENT_WHAT = _rx(r"^what (?:i|we)\b", r"^what you need (?:to do )?is\b")
-SUBORDINATE = _rx(r"^(?:when|where|if|as|while|since|because|after|before|once) (?:you|we|they|"
-                  r"i|he|she|the|your|our|it)\b")
+SUBORDINATE = _rx(
+    r"^(?:when|where|if|as|while|since|because|after|before|once) (?:you|we|they|"
+    r"i|he|she|the|your|our|it)\b"
+)
 OPEN_START = _rx(
     r"^(?:what|what's|whats|what're|how|how's|how're|why|in what way|to what extent)\b",
 )
@@ -107,7 +109,8 @@ LEADING = _rx(
     r",\s*(?:right|no|yes|correct|yeah|isn't it|don't you|wouldn't you|ok|okay)\s*\?\s*$",
 )
 ADVICE = _rx(
-    r"(?<!think )(?<!what )(?<!would )(?<!do )(?<!did )\byou (?:should|shouldn't|need to|needn't|"
+    r"(?<!you think )(?<!what )(?<!would )(?<!do )(?<!did )\byou (?:should|shouldn't|need to|"
+    r"needn't|"
     r"have to|must|ought to|'ll want to|will want to|"
     r"might want to|may want to|could try|can try|could just|can just|'d better|had better|"
     r"gotta|have got to|'ve got to)\b(?! have\b)",
@@ -124,7 +127,8 @@ ADVICE = _rx(
     r"\bwe (?:should|need to|have to|must|ought to)\b(?! have)",
     r"\b(?:one|an|another) option (?:is|would be|could be|might be)\b",
     r"\bit (?:might|would|could|may) (?:help|be worth|be good|be better|make sense) (?:to|if)\b",
-    r"^consider\b", r"\byou (?:might|may|could) (?:want to )?consider\b",
+    r"^consider\b",
+    r"\byou (?:might|may|could) (?:want to )?consider\b",
     r"\bi (?:want|need|'d like|would like) you to\b",
     r"\bi (?:want|need|expect) (?:the|this|that|it|your|a|an)\b[^?]*\b(?:done|documented|"
     r"finished|fixed|sorted|ready|sent|shipped|written|updated|on my desk|in my inbox)\b",
@@ -158,11 +162,13 @@ IMPERATIVE = _rx(
     r"merge|revert|roll back|write up|sit down|step back|slow down|speed up|calm down|"
     r"write|talk to|set|stop|start|focus|drop|prioriti[sz]e|call|email|book|delegate|put|move|"
     r"get|make|take|block|pick|loop|document|present|reach out|raise|follow up|fix|add|remove|hold|"
-    r"skip|do|don't|let's just|try|use|bring|frame|split|de-?scope|ship|say no|say yes|ask (?:him|her|"
-    r"them|sam|your))\b",
+    r"skip|do|don't|let's just|try|use|bring|frame|split|de-?scope|ship|say no|say yes|"
+    r"ask (?:him|her|them|sam|your))\b",
 )
 QUESTION_ADVICE = _rx(
-    r"\bwhat if you\b", r"\bhow about (?:you |just )?\w+", r"\bwhy (?:don't|not) (?:you|we)\b",
+    r"\bwhat if you\b",
+    r"\bhow about (?:you |just )?\w+",
+    r"\bwhy (?:don't|not) (?:you|we)\b",
     r"\bhave you (?:thought about|considered|tried) \w+",
 )
 NOT_ADVICE = _rx(r"^(?:don't worry|take your time|take a moment|go on|go ahead|tell me|say more)")
@@ -192,21 +198,25 @@ JUDGEMENT = _rx(
     r"disaster|weak|poor|terrible|awful|sloppy|lazy|careless|rude|negative|unprofessional|"
     r"embarrassing|all over the place|confusing|unclear|useless|amateurish|unacceptable|"
     r"disappointing|a letdown|half-baked)\b",
-    r"\b(?:the )?worst\b", r"\bin a row\b", r"\b(?:so|too) precious\b",
+    r"\b(?:the )?worst\b",
+    r"\bin a row\b",
+    r"\b(?:so|too) precious\b",
     r"\bseriously enough\b",
+    r"\byou (?:missed|overlooked|ignored|forgot) (?:an? |the )?(?:obvious|simple|basic|clear)\b",
+    r"\b(?:didn't|did not|don't|do not|never) (?:take|took) (?:this|it|that) seriously\b",
+    r"\b(?:you|your \w+|that|this|it) (?:was|were|is|are|gave|talked|took|spent|said)\b[^?]*"
+    r"\btoo (?:much|long|little|slow|late|vague|wordy|harsh|soft|many|far)\b",
+    r"\b(?:careless|sloppy|naive|lazy|incompetent|unprofessional)\b",
+)
+VERDICT = _rx(  # verdict words, counted in statements only
     r"\b(?:is|was|are|were|'s|looks?|looked|felt|reads?) (?:a |an |so |really |very |pretty |"
     r"quite |way |far |much |just |completely |a bit |rather )*(?:too \w+|disgrace\w*|incomplete|"
     r"shallow|vague|dense|thin|rushed|late again|below (?:standard|par|expectations)|"
     r"not up to (?:scratch|standard)|subpar|sub-par|inadequate|unclear|messy|lacking|wrong)\b",
     r"\b(?:poorly|badly|carelessly|lazily|sloppily) (?:\w+ed|done|written|argued|run|handled|"
     r"planned|prepared|thought)\b",
-    r"\byou (?:talked over|interrupted|ignored|dismissed|undermined|blamed|wasted)\b",
+    r"(?<!when )\byou (?:talked over|interrupted|ignored|dismissed|undermined|blamed|wasted)\b",
     r"\byou(?:'re| are) (?:spending|wasting|taking) (?:way )?too (?:much|long)\b",
-    r"\byou (?:missed|overlooked|ignored|forgot) (?:an? |the )?(?:obvious|simple|basic|clear)\b",
-    r"\b(?:didn't|did not|don't|do not|never) (?:take|took) (?:this|it|that) seriously\b",
-    r"\b(?:you|your \w+|that|this|it) (?:was|were|is|are|gave|talked|took|spent|said)\b[^?]*"
-    r"\btoo (?:much|long|little|slow|late|vague|wordy|harsh|soft|many|far)\b",
-    r"\b(?:careless|sloppy|naive|lazy|incompetent|unprofessional)\b",
 )
 REFLECTION_STEM = _rx(
     r"^(?:it )?sounds like\b",
@@ -246,9 +256,11 @@ REFLECTION_STEM = _rx(
     r"^(?:what )?matters to you\b",
 )
 COMPLEX_MARK = _rx(
-    r"\b(?:feel|feels|feeling|feelings|felt|weigh\w*|worried|worry|frustrat\w*|concern\w*|afraid|fear\w*|anxious|"
+    r"\b(?:feel|feels|feeling|feelings|felt|weigh\w*|worried|worry|frustrat\w*|concern\w*|"
+    r"afraid|fear\w*|anxious|"
     r"torn|stuck|unsure|proud|excited|disappointed|upset|angry|annoyed|overwhelmed|hurt|"
-    r"matters?|important to you|care\w*(?: a lot| deeply| so much)? about|values?|really about|underneath|part of you|"
+    r"matters?|important to you|care\w*(?: a lot| deeply| so much)? about|values?|really about|"
+    r"underneath|part of you|"
     r"on the other|hope\w*|doubt\w*|trust|respect|unfair|alone|pressure|exhausted|tired|"
     r"because|even though|at the same time|must have been|must be|dread\w*|lonely|heavy|"
     r"carrying|caught between|identity|credibility|confidence|uneasy|uncomfortable|nervous|"
@@ -395,13 +407,19 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
             )
             and not INVITATION.search(core)
         )
-        judgement = judgement or bool(JUDGEMENT.search(sentence))
+        is_statement = not sentence.rstrip().endswith("?")
+        judgement = (
+            judgement
+            or bool(JUDGEMENT.search(sentence))
+            or (is_statement and bool(VERDICT.search(sentence)))
+        )
         advice = advice or sentence_advice
         if (
             is_reflection
             and not sentence_advice
             and not sentence_leading
             and not JUDGEMENT.search(sentence)
+            and not (is_statement and VERDICT.search(sentence))
         ):
             reflections.append("complex" if COMPLEX_MARK.search(core) else "simple")
             continue

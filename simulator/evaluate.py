@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from simulator.backends.base import ChatBackend
 from simulator.coder import code_turn
 from simulator.debrief import Debrief, debrief
+from simulator.guard import ASSISTANT_SPEAK
 from simulator.injection import strip_injection
 from simulator.personas import Persona
 from simulator.prompts import render
@@ -108,6 +109,23 @@ def checked_sentence(text: str, turns: Sequence[TranscriptTurn]) -> tuple[str, i
     return text.strip(), int(found[0])  # type: ignore[arg-type]
 
 
+def clean_ending(reply: str) -> str:
+    """The model's completion as one clause: first line, first sentence, no invented quotes."""
+    text = reply.strip().split("\n")[0].strip().strip('"“”')
+    first = re.split(r"(?<=[.!?])\s", text)[0].strip()
+    words = first.split()
+    if (
+        not words
+        or len(words) > 40
+        or QUOTE.search(first)
+        or ASSISTANT_SPEAK.search(first)
+        or re.search(r"\bthe manager\b", first, re.IGNORECASE)
+    ):
+        return ""
+    first = first[0].lower() + first[1:]
+    return first if first.endswith((".", "!", "?")) else first + "."
+
+
 def badness(c: CodedTurn) -> int:
     code = c.code
     points = 3 * code.advice + 3 * code.judgement + 2 * code.leading + code.stacked
@@ -145,7 +163,7 @@ def _best_and_worst(
         ),
     }[competency]
     best = next((c for c in (evidence or coded) if good(c)), None)
-    worst = max((c for c in coded if bad(c)), key=badness, default=None)
+    worst = max((c for c in coded if bad(c)), key=lambda c: (badness(c), c.index), default=None)
     return best, worst
 
 
@@ -279,30 +297,37 @@ class Evaluator:
         coded: Sequence[CodedTurn],
         deadline: float,
     ) -> int:
+        """Let the model finish each feedback sentence; the quote itself is put in by code."""
         replaced = 0
         for report in reports:
-            if report.level is None or not report.feedback:
+            if report.level is None:
                 continue
             definition = self.rubric.competency(report.id)
-            wanted = {p.turn for p in report.feedback} | set(report.evidence_turns[:3])
-            lines = [{"turn": c.index, "text": short(c.text)} for c in coded if c.index in wanted]
-            prompt = render(
-                "feedback.j2",
-                name=definition.name,
-                definition=definition.definition,
-                level=report.level,
-                label=report.label,
-                level_description=definition.levels[report.level - 1].description,
-                lines=lines,
-            )
-            reply = self._ask(prompt, deadline, 120)
-            for kind, tag in (("went_well", "WELL:"), ("try_next", "NEXT:")):
-                line = next((ln.split(tag, 1)[1] for ln in reply.splitlines() if tag in ln), "")
-                checked = checked_sentence(line, turns) if line.strip() else None
-                point = next((p for p in report.feedback if p.kind == kind), None)
-                if checked and point and turns[checked[1]].speaker == "manager":
-                    point.text, point.turn = checked[0], checked[1]
-                    point.quote, point.source = short(turns[checked[1]].text), "model"
+            for point in report.feedback:
+                lead = (
+                    f'When you said "{point.quote}" at turn {point.turn}, '
+                    if point.kind == "went_well"
+                    else f'At turn {point.turn} you said "{point.quote}"; next time, '
+                )
+                prompt = render(
+                    "feedback.j2",
+                    name=definition.name,
+                    definition=definition.definition,
+                    level=report.level,
+                    label=report.label,
+                    level_description=definition.levels[report.level - 1].description,
+                    turn=point.turn,
+                    quote=point.quote,
+                    kind=point.kind,
+                    lead=lead,
+                )
+                reply = self._ask(prompt, deadline, 60).strip()
+                if norm(reply).startswith(norm(lead)):
+                    reply = reply[len(lead) :] if reply.startswith(lead) else ""
+                ending = clean_ending(reply)
+                text = lead + ending
+                if ending and checked_sentence(text, turns) is not None:
+                    point.text, point.source = text, "model"
                     replaced += 1
         return replaced
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import html
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.errors import SimulatorError
+from simulator.evaluate import Evaluator
 from simulator.personas import Persona, PersonaLibrary
 from simulator.practice import Practice
+from simulator.report import chart_svg, report_markdown
+from simulator.rubric import load_rubric, rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.transcript import Conversation
+from simulator.text import plain
+from simulator.transcript import Conversation, TranscriptTurn
 
 ChatHistory = list[dict[str, str]]
-
-
-def plain(text: str) -> str:
-    """Show user-authored text as text: HTML escaped, Markdown markers neutralised."""
-    escaped = html.escape(text, quote=False)
-    for mark in ("\\", "*", "_", "`", "[", "]", "|", "~", "{", "}"):
-        escaped = escaped.replace(mark, "\\" + mark)
-    return escaped
 
 
 def history_of(conversation: Conversation) -> ChatHistory:
@@ -29,12 +27,59 @@ def history_of(conversation: Conversation) -> ChatHistory:
     ]
 
 
+@dataclass
+class Feedback:
+    """What "End and get feedback" shows: the report, a chart, and two downloadable files."""
+
+    markdown: str
+    chart_svg: str
+    markdown_path: Path
+    json_path: Path
+
+
 class PracticeHandlers:
     """Everything the Practice view does, as functions of plain values."""
 
-    def __init__(self, practice: Practice, library: PersonaLibrary) -> None:
+    def __init__(
+        self, practice: Practice, library: PersonaLibrary, reports_dir: Path | None = None
+    ) -> None:
         self.practice = practice
         self.library = library
+        self.reports_dir = reports_dir or practice.store.path.parent / "reports"
+
+    def rubric_choices(self) -> list[str]:
+        return rubric_ids()
+
+    def end_and_evaluate(
+        self, conversation_id: str | None, rubric_id: str = "coaching", use_model: bool = True
+    ) -> Feedback:
+        """Score the conversation, store the evaluation and write the report files."""
+        if not conversation_id:
+            raise SimulatorError("start or resume a conversation first")
+        conversation = self.practice.store.load(conversation_id)
+        if not any(t.speaker == "manager" for t in conversation.turns):
+            raise SimulatorError("say something to the PM first: there is nothing to score yet")
+        turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
+        backend = self.practice.backend if use_model else None
+        report = Evaluator(load_rubric(rubric_id), backend).evaluate(
+            turns, conversation.persona, conversation.difficulty
+        )
+        report_json = report.model_dump_json(indent=2)
+        self.practice.store.save_evaluation(conversation.id, report.rubric, report_json)
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        markdown = report_markdown(report)
+        md_path = self.reports_dir / f"feedback-{conversation.id}.md"
+        json_path = self.reports_dir / f"feedback-{conversation.id}.json"
+        md_path.write_text(markdown, encoding="utf-8")
+        json_path.write_text(
+            json.dumps(
+                {"transcript": conversation.transcript(), **json.loads(report_json)},
+                indent=2,
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        return Feedback(markdown, chart_svg(report), md_path, json_path)
 
     def persona_choices(self) -> list[tuple[str, str]]:
         return [(f"{p.name} — {p.role}", p.id) for p in self.library.all()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from simulator.evaluate import Report
-from simulator.handlers import plain
+from simulator.text import plain
 
 
 def report_markdown(report: Report) -> str:
@@ -44,7 +44,8 @@ def report_markdown(report: Report) -> str:
         ]
         for fact in d.facts:
             where = f"surfaced at turn {fact.turn}" if fact.surfaced else "not surfaced"
-            lines.append(f"- {'✅' if fact.surfaced else '⬜'} {plain(fact.text)} *({where})*")
+            mark = "Surfaced" if fact.surfaced else "Missed"
+            lines.append(f"- **{mark}:** {plain(fact.text)} *({where})*")
         reached = f"yes, at turn {d.idea_turn}" if d.idea_reached else "no"
         lines += [
             "",
@@ -57,8 +58,8 @@ def report_markdown(report: Report) -> str:
 def chart_svg(report: Report) -> str:
     """A horizontal bar per competency, 0 to 4; not-observed bars are shown as such."""
     rows = report.competencies
-    width, row_h, label_w = 560, 34, 190
-    bar_w = width - label_w - 70
+    width, row_h, label_w = 640, 34, 190
+    bar_w = width - label_w - 110
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{row_h * len(rows) + 16}" role="img" aria-label="Competency levels" '

@@ -41,6 +41,15 @@ MIGRATIONS = [
         PRIMARY KEY (conversation_id, idx)
     );
     """,
+    """
+    CREATE TABLE evaluations (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        rubric TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        report_json TEXT NOT NULL
+    );
+    CREATE INDEX evaluations_by_conversation ON evaluations(conversation_id, created_at);
+    """,
 ]
 
 
@@ -162,6 +171,23 @@ class Store:
             updated_at=row[5],
             turns=turns,
         )
+
+    def save_evaluation(self, conversation_id: str, rubric: str, report_json: str) -> None:
+        """Keep an evaluation; re-running one adds a new row, earlier ones stay."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO evaluations VALUES (?, ?, ?, ?)",
+                (conversation_id, rubric, now(), report_json),
+            )
+
+    def latest_evaluation(self, conversation_id: str) -> str | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT report_json FROM evaluations WHERE conversation_id = ? "
+                "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        return row[0] if row else None
 
     def list(self, limit: int = 50) -> list[dict[str, object]]:
         """Recent conversations, newest first, with their persona and turn count."""

@@ -81,6 +81,8 @@ class TranscriptFile(BaseModel):
     """The part of a transcript file the tools read; other keys are allowed."""
 
     turns: list[TranscriptTurn]
+    persona: str | None = None
+    difficulty: str = "medium"
 
 
 def read_transcript(path: Path) -> TranscriptFile:

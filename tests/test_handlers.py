@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.errors import SimulatorError
-from simulator.handlers import PracticeHandlers, plain
+from simulator.handlers import PracticeHandlers
+from simulator.text import plain
 
 
 @pytest.fixture
