@@ -12,9 +12,14 @@ JSON_BLOCK = re.compile(r"\{[^{}]*[\"'][^\"']+[\"']\s*:[^{}]*\}", re.DOTALL)
 MARKUP = re.compile(
     r"<\|?/?(?:im_start|im_end|system|endoftext|eot_id)[^>]*\|?>|\[/?(?:INST|SYS)\]", re.IGNORECASE
 )
+TOKEN_BLOCK = re.compile(
+    r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[INST\].*?(?:\[/INST\]|$)|<<SYS>>.*?(?:<</SYS>>|$)"
+    r"|<\|start_header_id\|>.*?(?:<\|eot_id\|>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
 ROLE_LINE = re.compile(
-    r"^\s*(?:#+\s*)?(?:system|assistant|evaluator|grader|scorer|judge|rubric|instructions?)\s*:"
-    r".*$",
+    r"(?:^|(?<=[\s.!?]))(?:#+\s*)?(?:system|assistant|evaluator|grader|scorer|judge|rubric|"
+    r"instructions?|note to (?:the )?(?:grader|evaluator|scorer))\s*:.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 AIMED_AT_SCORER = re.compile(
@@ -41,7 +46,7 @@ SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
 def strip_injection(text: str) -> str:
     """`text` without JSON blocks, role markers and sentences addressed to the scorer."""
-    cleaned = MARKUP.sub(" ", JSON_BLOCK.sub(" ", text))
+    cleaned = MARKUP.sub(" ", JSON_BLOCK.sub(" ", TOKEN_BLOCK.sub(" ", text)))
     cleaned = ROLE_LINE.sub(" ", cleaned)
     kept = [s for s in SENTENCE.findall(cleaned) if s.strip() and not AIMED_AT_SCORER.search(s)]
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()

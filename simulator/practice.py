@@ -91,10 +91,13 @@ class Practice:
         )
         self.store.create(conversation)
         if self.prime:
-            threading.Thread(
-                target=self._warm, args=(self.messages(conversation),), daemon=True
-            ).start()
+            threading.Thread(target=self.warm, args=(conversation,), daemon=True).start()
         return conversation
+
+    def warm(self, conversation: Conversation) -> None:
+        """Evaluate the fixed start of the prompt while the manager reads and types, so the
+        first reply only costs the manager's words."""
+        self._warm(self.messages(conversation))
 
     def _warm(self, prompt: list[Message]) -> None:
         """Evaluate the fixed start of the prompt while the manager reads and types, so the
@@ -219,6 +222,8 @@ class Practice:
         name = conversation.persona.name
         text = ""
         stats: dict[str, object] = {}
+        reply_started = time.perf_counter()
+        first_ttft: float | None = None
         for attempt in range(2):
             text = ""
             stats = {"attempt": attempt + 1}
@@ -240,8 +245,13 @@ class Practice:
                 if guard.ASSISTANT_SPEAK.search(text) or guard.MANAGER_LINE.search(text):
                     break
                 yield Reply(text=text.strip(), notice=notice)
+            if first_ttft is None:
+                first_ttft = first - started
             stats.update(
-                ttft_s=round(first - started, 4), tokens=pieces, gen_s=round(last - first, 4)
+                ttft_s=round(first_ttft, 4),
+                tokens=pieces,
+                gen_s=round(last - first, 4),
+                total_s=round(time.perf_counter() - reply_started, 4),
             )
             found = guard.problems(text, earlier, name, note=note)
             stats["problems"] = found

@@ -98,7 +98,14 @@ def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
         final = page.query_selector_all("#chat .bot")[-1].inner_text().strip()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "practice.png"), full_page=True)
+        page.click("#end")
+        page.wait_for_selector("#report h2", timeout=120_000)
+        report = page.inner_text("#report")
+        chart = page.inner_html("#chart")
+        page.screenshot(path=str(ARTIFACTS / "feedback.png"), full_page=True)
         browser.close()
+    assert "Active listening" in report and "Debrief" in report
+    assert "<svg" in chart
     assert len(final.split()) >= 3, "no reply appeared"
     assert len(seen) >= 3, f"the reply did not stream: {seen}"
     growing = [a for a, b in itertools.pairwise(seen) if b.startswith(a)]

@@ -116,3 +116,85 @@ def test_missing_script_file_is_named(tmp_path: Path) -> None:
         str(tmp_path / "none.txt"),
     )
     assert result.returncode == 2 and "none.txt: cannot read script" in result.stderr
+
+
+def write_transcript(path: Path, lines: list[str], persona: str | None = "roadmap-gave-in"):
+    from tests.helpers import transcript
+
+    data = {"turns": [t.model_dump() for t in transcript(lines)]}
+    if persona:
+        data["persona"] = persona
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_code_prints_one_json_object_per_manager_turn(tmp_path: Path) -> None:
+    first = write_transcript(tmp_path / "a.json", ["What's on your mind?", "You should escalate."])
+    second = write_transcript(tmp_path / "b.json", ["Tell me more."])
+    result = simulator("code", str(first), str(second), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["file"], r["turn"]) for r in rows] == [
+        (str(first), 1),
+        (str(first), 3),
+        (str(second), 1),
+    ]
+    keys = {
+        "file",
+        "turn",
+        "question",
+        "leading",
+        "stacked",
+        "reflection",
+        "summary",
+        "advice",
+        "judgement",
+        "feedback",
+        "plan",
+        "words",
+    }
+    assert all(set(r) == keys for r in rows)
+    assert rows[0]["question"] == "open" and rows[1]["advice"] is True
+
+
+def test_code_names_a_bad_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"turns": [')
+    result = simulator("code", str(broken))
+    assert result.returncode == 2 and "broken.json: not valid JSON" in result.stderr
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"turns": [{"speaker": "coach", "text": "hi"}]}')
+    result = simulator("code", str(wrong))
+    assert result.returncode == 2 and "wrong.json: not a transcript" in result.stderr
+
+
+def test_evaluate_json_shape(tmp_path: Path) -> None:
+    from tests.test_scoring import PAIRS
+
+    path = write_transcript(tmp_path / "t.json", PAIRS["feedback_delivery"][0])
+    result = simulator("evaluate", str(path), "--json", "--no-model")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    ids = [c["id"] for c in data["competencies"]]
+    assert ids == [
+        "active_listening",
+        "powerful_questioning",
+        "development_planning",
+        "feedback_delivery",
+    ]
+    for competency in data["competencies"]:
+        assert {"id", "level", "max_level", "evidence_turns", "indicators", "feedback"} <= set(
+            competency
+        )
+    assert data["competencies"][2]["level"] is None and data["overall"] is not None
+    assert data["debrief"]["persona"] == "roadmap-gave-in"
+    readable = simulator("evaluate", str(path), "--no-model")
+    assert "# Coaching feedback" in readable.stdout and "Feedback delivery" in readable.stdout
+
+
+def test_code_agreement_command() -> None:
+    result = simulator("code-agreement", "--json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    first = next(iter(data.values()))
+    assert first["utterances"] >= 300 and "kappa" in first["fields"]["advice"]

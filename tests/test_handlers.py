@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simulator.errors import SimulatorError
@@ -51,3 +53,25 @@ def test_user_text_is_shown_as_text() -> None:
     shown = plain("<script>alert(1)</script> **bold** {{ x }}")
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "\\*\\*bold\\*\\*" in shown and "\\{\\{ x \\}\\}" in shown
+
+
+def test_end_and_get_feedback_stores_and_writes_reports(handlers, practice, tmp_path) -> None:
+    cid, _, _ = handlers.start("roadmap-gave-in", "medium")
+    for line in ["What's on your mind?", "It sounds like the review is still bothering you."]:
+        list(handlers.send(cid, line))
+    result = handlers.end_and_evaluate(cid, "coaching", use_model=False)
+    assert "Active listening" in result.markdown and result.chart_svg.startswith("<svg")
+    assert result.markdown_path.read_text() == result.markdown
+    data = json.loads(result.json_path.read_text())
+    assert data["transcript"]["persona"] == "roadmap-gave-in"
+    assert len(data["competencies"]) == 4
+    stored = json.loads(practice.store.latest_evaluation(cid))
+    assert stored["competencies"] == data["competencies"]
+    again = handlers.end_and_evaluate(cid, "coaching", use_model=False)  # re-run is allowed
+    assert again.markdown == result.markdown
+
+
+def test_feedback_needs_something_to_score(handlers) -> None:
+    cid, _, _ = handlers.start("roadmap-gave-in", "medium")
+    with pytest.raises(SimulatorError, match="nothing to score"):
+        handlers.end_and_evaluate(cid, use_model=False)

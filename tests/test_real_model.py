@@ -78,3 +78,22 @@ def test_run_script_on_the_real_model(tmp_path: Path, model_path: Path) -> None:
     turns = json.loads(result.stdout)["turns"]
     assert [t["speaker"] for t in turns] == ["persona", "manager", "persona", "manager", "persona"]
     assert turns[4]["state"]["openness"] < turns[2]["state"]["openness"]
+
+
+def test_full_report_on_the_real_model(llama, library) -> None:
+    from simulator.evaluate import Evaluator, checked_sentence
+    from simulator.rubric import load_rubric
+    from tests.helpers import transcript
+    from tests.test_evaluate import MIXED
+
+    turns = transcript(MIXED)
+    rubric = load_rubric()
+    report = Evaluator(rubric, llama).evaluate(turns, library.get("roadmap-gave-in"))
+    coded = Evaluator(rubric).evaluate(turns, library.get("roadmap-gave-in"))
+    assert [c.level for c in report.competencies] == [c.level for c in coded.competencies]
+    for competency in report.competencies:
+        for point in competency.feedback:
+            assert checked_sentence(point.text, turns) is not None
+    for rewrite in report.try_instead:
+        assert rewrite.rewrite.endswith("?")
+    assert report.debrief is not None and report.seconds > 0
