@@ -111,13 +111,15 @@ def checked_sentence(text: str, turns: Sequence[TranscriptTurn]) -> tuple[str, i
 
 def clean_ending(reply: str) -> str:
     """The model's completion as one clause: first line, first sentence, no invented quotes."""
-    text = reply.strip().split("\n")[0].strip().strip('"“”')
+    text = reply.strip().split("\n")[0].strip()
+    if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
+        text = text[1:-1].strip()
     first = re.split(r"(?<=[.!?])\s", text)[0].strip()
     words = first.split()
     if (
         not words
         or len(words) > 40
-        or QUOTE.search(first)
+        or re.search(r"[\"“”]|(?:^|\s)'[^']{6,}'", first)
         or ASSISTANT_SPEAK.search(first)
         or re.search(r"\bthe manager\b", first, re.IGNORECASE)
     ):
@@ -304,11 +306,11 @@ class Evaluator:
                 continue
             definition = self.rubric.competency(report.id)
             for point in report.feedback:
-                lead = (
-                    f'When you said "{point.quote}" at turn {point.turn}, '
-                    if point.kind == "went_well"
-                    else f'At turn {point.turn} you said "{point.quote}"; next time, '
-                )
+                if point.kind != "went_well":
+                    # what to try next stays the rubric's own wording: the small model's
+                    # suggestions drift into advice-giving, the habit this tool helps unlearn
+                    continue
+                lead = f'When you said "{point.quote}" at turn {point.turn}, '
                 prompt = render(
                     "feedback.j2",
                     name=definition.name,

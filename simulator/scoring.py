@@ -103,7 +103,12 @@ def active_listening(turns: Sequence[TranscriptTurn], coded: Sequence[CodedTurn]
         level = 2
     else:
         level = 1
-    evidence = [c.index for c in reflections] or [c.index for c in judging]
+    evidence = (
+        [c.index for c in reflections]
+        or [c.index for c in judging]
+        or [c.index for c in questions]
+        or [c.index for c in coded]
+    )
     return level, evidence, indicators
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 
 from simulator.backends.scripted import ScriptedBackend
-from simulator.evaluate import Evaluator, checked_sentence, find_quote
+from simulator.evaluate import Evaluator, checked_sentence, clean_ending, find_quote
 from simulator.report import chart_svg, report_markdown
 from simulator.rubric import load_rubric
 from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
@@ -59,7 +59,10 @@ def test_valid_model_prose_is_used_and_keeps_the_real_quote() -> None:
     turns = transcript(MIXED)
     report = Evaluator(RUBRIC, backend).evaluate(turns)
     model_points = [p for c in report.competencies for p in c.feedback if p.source == "model"]
-    assert model_points
+    assert model_points and all(p.kind == "went_well" for p in model_points)
+    assert all(
+        p.source == "coded" for c in report.competencies for p in c.feedback if p.kind == "try_next"
+    )  # suggestions keep the rubric's wording
     for point in model_points:
         assert point.text.endswith("it let them find the answer themselves.")
         assert checked_sentence(point.text, turns) is not None
@@ -122,3 +125,11 @@ def test_markdown_and_chart(library) -> None:
     assert "Debrief" in markdown and "Try instead" in markdown
     svg = chart_svg(report)
     assert svg.startswith("<svg") and svg.count("<rect") >= 4
+
+
+def test_model_completions_with_any_quotation_are_refused() -> None:
+    assert clean_ending('ask "What do you think about the market?"') == ""
+    assert clean_ending("ask “What do you think?”") == ""
+    assert clean_ending("ask 'What do you think about the market?'") == ""
+    assert clean_ending("As an AI, I think it helped.") == ""
+    assert clean_ending('"it let them think."') == "it let them think."
