@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from simulator.errors import SimulatorError
+from simulator.facilitator import FacilitatorGate
 from simulator.handlers import ChatHistory, PracticeHandlers
 from simulator.practice import MAX_MESSAGE_CHARS, Practice
+from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
+from simulator.round_ui import facilitator_tab, participant_tab
+from simulator.rounds import RoundService
 from simulator.runtime import Settings, make_backend, make_library, make_store
 from simulator.state import DIFFICULTIES
+from simulator.store import Store
+from simulator.studio_handlers import StudioHandlers
+from simulator.studio_ui import studio_tab
 
+log = logging.getLogger(__name__)
 INTRO = (
     "# Coaching practice\n"
     "Practise a coaching conversation with a simulated product manager. Ask, listen and let "
@@ -21,7 +33,11 @@ INTRO = (
 )
 
 
-def build_app(handlers: PracticeHandlers) -> gr.Blocks:
+def build_app(
+    handlers: PracticeHandlers,
+    studio: StudioHandlers | None = None,
+    rounds: RoundService | None = None,
+) -> gr.Blocks:
     choices = handlers.persona_choices()
     first = choices[0][1] if choices else None
     with gr.Blocks(title="Coaching practice") as app:
@@ -132,18 +148,44 @@ def build_app(handlers: PracticeHandlers) -> gr.Blocks:
             [conversation_id, rubric],
             [feedback_panel, chart, report, md_file, json_file, status],
         )
+        if rounds is not None:
+            app.load(*participant_tab(ParticipantHandlers(rounds)))
+        if studio is not None and studio.gate.enabled:
+            studio_tab(studio, persona, handlers.persona_choices)
+            if rounds is not None:
+                facilitator_tab(FacilitatorHandlers(rounds, studio.gate))
         app.load(lambda: gr.update(choices=handlers.saved_choices()), None, saved)
     return app
 
 
-def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860) -> None:
+def start_sweeper(rounds: RoundService, every_s: float = 2.0) -> None:
+    """Close conversations whose time is up, even when nobody's browser is open."""
+
+    def sweep_forever() -> None:
+        while True:
+            try:
+                rounds.sweep()
+            except Exception:  # keep sweeping; one bad conversation must not stop the rest
+                log.exception("closing expired conversations failed")
+            time.sleep(every_s)
+
+    threading.Thread(target=sweep_forever, daemon=True, name="round-sweeper").start()
+
+
+def launch(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, passcode: str | None = None
+) -> None:
     library = make_library(settings)
     store = make_store(settings)
     backend = make_backend(settings)
     handlers = PracticeHandlers(Practice(backend, store, prime=True), library)
-    app = build_app(handlers)
+    gate = FacilitatorGate(passcode or os.environ.get("SIMULATOR_FACILITATOR_PASSCODE"))
+    quick = PracticeHandlers(Practice(backend, Store(store.path.with_name("studio.db"))), library)
+    rounds = RoundService(handlers.practice, library)
+    start_sweeper(rounds)
+    app = build_app(handlers, StudioHandlers(gate, handlers, quick), rounds)
     print(f"Coaching practice is running at http://{host}:{port}", flush=True)
-    app.queue(default_concurrency_limit=1).launch(
+    app.queue(default_concurrency_limit=32).launch(
         server_name=host,
         server_port=port,
         share=False,

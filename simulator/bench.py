@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from simulator.practice import Practice
+from simulator.backends.base import Message
+from simulator.backends.llama import LlamaBackend
+from simulator.errors import SimulatorError
+from simulator.practice import REPLY_TOKENS, STOP, Practice
 from simulator.runtime import Settings, make_backend, make_library
 from simulator.store import Store
 from simulator.transcript import TranscriptTurn
 
-MANAGER_LINES = (
+MANAGER_LINES = (  # twenty distinct coaching lines
     "Happy to. Before we get into it, how are you feeling about how things went?",
     "It sounds like that left you with mixed feelings.",
     "What was going through your mind at that moment?",
@@ -26,6 +32,14 @@ MANAGER_LINES = (
     "What's the first step you'd want to take?",
     "What might get in the way of that?",
     "What do you need from me to move this forward?",
+    "How will you know it has worked?",
+    "What would you want to say to the VP, in your own words?",
+    "Who else could help you think this through?",
+    "What's the part of this you feel surest about?",
+    "It sounds like you're clearer now than when we started.",
+    "By when would you like to have that conversation?",
+    "What might you do if the answer is no?",
+    "What will you take away from today?",
 )
 
 
@@ -91,45 +105,97 @@ def run_bench_eval(settings: Settings, *, turns: int, use_model: bool) -> int:
     return 0
 
 
+class Baseline:
+    """Bare llama-cpp-python in its own process, with a fresh context for every prompt."""
+
+    def __init__(self, model: Path, context_size: int) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "simulator.baseline", str(model), str(context_size)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        ready = self._read()
+        if not ready.get("ready"):
+            raise SimulatorError("the baseline process did not start")
+
+    def _read(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise SimulatorError("the baseline process stopped unexpectedly")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def run(self, messages: list[Message], seed: int) -> dict[str, Any]:
+        assert self._process.stdin is not None
+        request = {
+            "messages": messages,
+            "max_tokens": REPLY_TOKENS,
+            "temperature": 0.7,
+            "seed": seed,
+            "stop": STOP,
+        }
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait(timeout=30)
+
+
+def rate(tokens: int, seconds: float) -> float | None:
+    return round((tokens - 1) / seconds, 1) if seconds > 0 and tokens > 1 else None
+
+
 def run_bench(settings: Settings, *, turns: int, persona_id: str, as_json: bool) -> int:
-    """Play `turns` scripted manager lines and print time to first token and generation rate."""
+    """Play `turns` scripted manager lines on the app and the same prompts on bare llama.cpp."""
     persona = make_library(settings).get(persona_id)
     started = time.perf_counter()
     backend = make_backend(settings)
     load_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as tmp:
-        practice = Practice(backend, Store(Path(tmp) / "bench.db"))
-        conversation = practice.start(persona, "medium")
-        warm_started = time.perf_counter()
-        practice.warm(conversation)  # the app does this while the manager reads the brief
-        warm_s = time.perf_counter() - warm_started
-        rows = []
-        for number in range(1, turns + 1):
-            line = MANAGER_LINES[(number - 1) % len(MANAGER_LINES)]
-            prompt_tokens = backend.count_tokens(practice.messages(conversation))
-            final = None
-            for reply in practice.say(conversation, line):
-                final = reply
-            assert final is not None
-            stats = final.stats
-            tokens = int(str(stats.get("tokens", 0)))
-            gen_s = float(str(stats.get("gen_s", 0.0)))
-            rows.append(
-                {
-                    "turn": number,
-                    "prompt_tokens": prompt_tokens,
-                    "reply_tokens": tokens,
-                    "ttft_s": stats.get("ttft_s"),
-                    "gen_tok_s": round((tokens - 1) / gen_s, 1)
-                    if gen_s > 0 and tokens > 1
-                    else None,
-                    "total_s": stats.get("total_s"),
-                    "attempts": stats.get("attempt"),
-                }
-            )
+    if not isinstance(backend, LlamaBackend):
+        raise SimulatorError(
+            "simulator bench compares the in-process model with bare "
+            "llama-cpp-python; use the default backend"
+        )
+    baseline = Baseline(backend.model_path, backend.context_size)
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            practice = Practice(backend, Store(Path(tmp) / "bench.db"))
+            conversation = practice.start(persona, "medium")
+            warm_started = time.perf_counter()
+            practice.warm(conversation)  # the app does this while the manager reads the brief
+            warm_s = time.perf_counter() - warm_started
+            for number in range(1, turns + 1):
+                line = MANAGER_LINES[(number - 1) % len(MANAGER_LINES)]
+                final = None
+                for reply in practice.say(conversation, line):
+                    final = reply
+                assert final is not None
+                stats = final.stats
+                bare = baseline.run(practice.last_prompt, seed=practice.seed + number)
+                rows.append(
+                    {
+                        "turn": number,
+                        "prompt_tokens": backend.last_prompt_tokens,
+                        "evaluated_tokens": backend.last_evaluated_tokens,
+                        "ttft_s": stats.get("ttft_s"),
+                        "gen_tok_s": rate(int(str(stats["tokens"])), float(str(stats["gen_s"]))),
+                        "baseline_ttft_s": round(bare["ttft_s"], 4),
+                        "baseline_gen_tok_s": rate(bare["tokens"], bare["gen_s"]),
+                        "attempts": stats.get("attempt"),
+                    }
+                )
+    finally:
+        baseline.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
-        "model": getattr(backend, "model_path", backend.name).__str__(),
+        "model": str(backend.model_path),
         "load_s": round(load_s, 2),
         "warm_s": round(warm_s, 2),
         "peak_rss_mb": round(peak_mb),
@@ -137,19 +203,38 @@ def run_bench(settings: Settings, *, turns: int, persona_id: str, as_json: bool)
     }
     if as_json:
         print(json.dumps(result, indent=2))
-        return 0
+    else:
+        print_table(result)
+    return 0
+
+
+def print_table(result: dict[str, Any]) -> None:
+    rows = result["turns"]
+    print(f"model: {result['model']}")
     print(
-        f"model: {result['model']}\nload: {result['load_s']} s   warm-up while the brief is read: "
-        f"{result['warm_s']} s   peak RSS: {peak_mb:.0f} MB"
+        f"load: {result['load_s']} s   warm-up while the brief is read: {result['warm_s']} s   "
+        f"app peak RSS: {result['peak_rss_mb']} MB"
     )
     print(
-        f"{'turn':>4} {'prompt tok':>10} {'reply tok':>9} {'TTFT s':>7} {'tok/s':>6} "
-        f"{'reply s':>7} {'tries':>5}"
+        f"{'turn':>4} {'prompt':>6} {'evald':>5} {'TTFT s':>7} {'bare s':>7} {'ratio':>6} "
+        f"{'tok/s':>6} {'bare':>6} {'ratio':>6} {'tries':>5}"
     )
     for row in rows:
+        ttft_ratio = row["ttft_s"] / row["baseline_ttft_s"] if row["baseline_ttft_s"] else 0
+        gen_ratio = (row["gen_tok_s"] or 0) / (row["baseline_gen_tok_s"] or 1)
         print(
-            f"{row['turn']:>4} {row['prompt_tokens']:>10} {row['reply_tokens']:>9} "
-            f"{row['ttft_s']:>7} {row['gen_tok_s']!s:>6} {row['total_s']!s:>7} "
+            f"{row['turn']:>4} {row['prompt_tokens']:>6} {row['evaluated_tokens']:>5} "
+            f"{row['ttft_s']:>7.3f} {row['baseline_ttft_s']:>7.3f} {ttft_ratio:>6.2f} "
+            f"{row['gen_tok_s']!s:>6} {row['baseline_gen_tok_s']!s:>6} {gen_ratio:>6.2f} "
             f"{row['attempts']:>5}"
         )
-    return 0
+    last, second = rows[-1], rows[1] if len(rows) > 1 else rows[0]
+    app_rates = [r["gen_tok_s"] for r in rows if r["gen_tok_s"]]
+    bare_rates = [r["baseline_gen_tok_s"] for r in rows if r["baseline_gen_tok_s"]]
+    share = (sum(app_rates) / len(app_rates)) / (sum(bare_rates) / len(bare_rates))
+    print(
+        f"targets: TTFT at turn {last['turn']} = {last['ttft_s']:.2f} s (at most 1.0); "
+        f"turn {last['turn']} / turn {second['turn']} = {last['ttft_s'] / second['ttft_s']:.2f}"
+        f" (at most 1.5); generation rate = {share:.0%} of bare llama-cpp-python (at least "
+        f"95%); app peak RSS = {result['peak_rss_mb']} MB (at most 2500)"
+    )

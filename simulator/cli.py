@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from simulator import persona_cli
 from simulator.errors import SimulatorError
-from simulator.paths import PERSONAS_DIR
-from simulator.personas import SCHEMA_FILE, json_schema, validate_folder
 from simulator.practice import Practice
 from simulator.runtime import Settings, make_backend, make_library, make_practice, make_store
 from simulator.state import DIFFICULTIES
@@ -23,9 +23,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=["llama", "scripted"],
-        default="llama",
-        help="'scripted' replies with canned lines and needs no model (demos)",
+        choices=["llama", "openai", "scripted"],
+        default=None,
+        help="llama: the model in this process (default); openai: an OpenAI-compatible server; "
+        "scripted: canned lines, no model (demos). Also $SIMULATOR_BACKEND.",
+    )
+    parser.add_argument(
+        "--base-url",
+        help="with --backend openai: the server's API root, e.g. http://127.0.0.1:8080/v1 "
+        "($SIMULATOR_BASE_URL)",
+    )
+    parser.add_argument("--api-key", help="with --backend openai ($SIMULATOR_API_KEY)")
+    parser.add_argument(
+        "--model-name",
+        help="with --backend openai: the served model's name ($SIMULATOR_MODEL_NAME)",
     )
     parser.add_argument(
         "--data-dir",
@@ -35,6 +46,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--personas-dir",
         help="folder of persona files (default: $SIMULATOR_PERSONAS_DIR or the bundled personas)",
+    )
+    parser.add_argument(
+        "--user-personas-dir",
+        help="folder for personas facilitators create or import "
+        "(default: $SIMULATOR_USER_PERSONAS_DIR or personas/ in the data folder)",
     )
     parser.add_argument("--context-size", type=int, default=4096, help="model context in tokens")
 
@@ -49,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(app)
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=7860)
+    app.add_argument(
+        "--facilitator-passcode",
+        help="turns on the facilitator pages (Studio) behind this passcode "
+        "($SIMULATOR_FACILITATOR_PASSCODE); without it they are not offered",
+    )
 
     chat = sub.add_parser("chat", help="talk to a persona in the terminal")
     _common(chat)
@@ -63,17 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     script.add_argument("--difficulty", choices=DIFFICULTIES, default="medium")
     script.add_argument("--json", action="store_true", help="print the transcript as JSON")
 
-    personas = sub.add_parser("personas", help="list, validate and describe personas")
-    psub = personas.add_subparsers(dest="personas_command", required=True)
-    plist = psub.add_parser("list", help="list personas")
-    plist.add_argument("--json", action="store_true")
-    plist.add_argument("--dir", type=Path, default=None)
-    pval = psub.add_parser("validate", help="check every persona file in a folder")
-    pval.add_argument("dir", nargs="?", type=Path, default=None)
-    pschema = psub.add_parser("schema", help="print (or write) the persona JSON Schema")
-    pschema.add_argument(
-        "--write", action="store_true", help=f"write personas/{SCHEMA_FILE} instead of printing"
-    )
+    persona_cli.add_parser(sub, _common)
 
     sessions = sub.add_parser("sessions", help="saved conversations")
     _common(sessions)
@@ -115,55 +126,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="time a scripted session on the model")
     _common(bench)
-    bench.add_argument("--turns", type=int, default=10)
+    bench.add_argument("--turns", type=int, default=20)
     bench.add_argument("--persona", default="roadmap-gave-in")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--concurrent",
+        type=int,
+        nargs="+",
+        metavar="K",
+        help="instead: K scripted participants at once (several K allowed), in-process and "
+        "through a local llama-cpp-python server; prints time to first token p50/p95",
+    )
+    bench.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="with --concurrent: seconds each participant pauses between messages",
+    )
+    bench.add_argument(
+        "--no-server", action="store_true", help="with --concurrent: skip the local server run"
+    )
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         model=getattr(args, "model", None),
-        backend=getattr(args, "backend", "llama"),
+        backend=getattr(args, "backend", None) or os.environ.get("SIMULATOR_BACKEND", "llama"),
+        base_url=getattr(args, "base_url", None),
+        api_key=getattr(args, "api_key", None),
+        model_name=getattr(args, "model_name", None),
         data_dir=getattr(args, "data_dir", None),
         personas_dir=getattr(args, "personas_dir", None),
+        user_personas_dir=getattr(args, "user_personas_dir", None),
         context_size=getattr(args, "context_size", 4096),
     )
 
 
 def cmd_personas(args: argparse.Namespace) -> int:
-    if args.personas_command == "schema":
-        if args.write:
-            (PERSONAS_DIR / SCHEMA_FILE).write_text(json_schema(), encoding="utf-8")
-        else:
-            sys.stdout.write(json_schema())
-        return 0
-    folder = args.dir or Settings().personas_path
-    personas, problems = validate_folder(folder)
-    if args.personas_command == "validate":
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
-        if not problems:
-            print(f"{len(personas)} persona files in {folder} are valid")
-        return 1 if problems else 0
-    for problem in problems:
-        print(f"warning: skipped {problem}", file=sys.stderr)
-    if args.json:
-        rows = [
-            {
-                "id": p.id,
-                "name": p.name,
-                "role": p.role,
-                "situation": p.brief.situation,
-                "exercises": list(p.exercises),
-            }
-            for p in personas
-        ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for p in personas:
-            print(f"{p.id:24} {p.name} — {p.role}")
-    return 0
+    return persona_cli.run(args, settings_from)
 
 
 def _stream_to_terminal(replies: object, name: str) -> None:
@@ -286,13 +287,23 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app import launch
 
-    launch(settings_from(args), host=args.host, port=args.port)
+    launch(settings_from(args), host=args.host, port=args.port, passcode=args.facilitator_passcode)
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from simulator.bench import run_bench
 
+    if args.concurrent:
+        from simulator.capacity_cli import run_capacity
+
+        return run_capacity(
+            settings_from(args),
+            ks=args.concurrent,
+            think_s=args.think,
+            with_server=not args.no_server,
+            as_json=args.json,
+        )
     return run_bench(
         settings_from(args), turns=args.turns, persona_id=args.persona, as_json=args.json
     )

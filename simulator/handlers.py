@@ -9,12 +9,12 @@ from pathlib import Path
 
 from simulator.errors import SimulatorError
 from simulator.evaluate import Evaluator
-from simulator.personas import Persona, PersonaLibrary
+from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.report import chart_svg, report_markdown
 from simulator.rubric import load_rubric, rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.text import plain
+from simulator.studio import brief_markdown
 from simulator.transcript import Conversation, TranscriptTurn
 
 ChatHistory = list[dict[str, str]]
@@ -87,14 +87,7 @@ class PracticeHandlers:
     def brief(self, persona_id: str | None) -> str:
         if not persona_id:
             return "Choose a persona to read the brief."
-        persona: Persona = self.library.get(persona_id)
-        return (
-            f"### {plain(persona.name)}\n"
-            f"**{plain(persona.role)}** · {plain(persona.tenure)}\n\n"
-            f"{plain(persona.company)}\n\n"
-            f"**The situation.** {plain(persona.brief.situation)}\n\n"
-            f"**Your aim in this conversation.** {plain(persona.brief.manager_goal)}"
-        )
+        return brief_markdown(self.library.get(persona_id))
 
     def saved_choices(self) -> list[tuple[str, str]]:
         return [
@@ -120,6 +113,11 @@ class PracticeHandlers:
             raise SimulatorError("start a conversation (or resume one) before sending a message")
         conversation = self.practice.store.load(conversation_id)
         base = history_of(conversation)
+        pending = conversation.turns[-1].text if conversation.awaiting_reply else None
+        if pending is not None and message.strip() in ("", pending):
+            # the model did not answer last time: generate the missing reply now
+            yield from self._stream(conversation, base, self.practice.resume(conversation), None)
+            return
         yield from self._stream(
             conversation, base, self.practice.say(conversation, message), message
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -66,6 +66,10 @@ class Persona(_Strict):
     own_idea: OwnIdea
     exercises: list[Competency] = Field(
         default_factory=list, description="Competencies this conversation gives most room for."
+    )
+    extensions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extension keys from other tools' character cards, kept as they were.",
     )
 
     @model_validator(mode="after")
@@ -130,20 +134,53 @@ def validate_folder(folder: Path) -> tuple[list[Persona], list[str]]:
 
 
 class PersonaLibrary:
-    """The personas available to the app, by id."""
+    """The personas available to the app, by id: the bundled ones (read-only) and, optionally,
+    a folder of the user's own. A broken file in the user's folder is reported in `problems`
+    and left out; a broken bundled file is an error."""
 
-    def __init__(self, folder: Path = PERSONAS_DIR) -> None:
+    def __init__(self, folder: Path = PERSONAS_DIR, user_folder: Path | None = None) -> None:
         personas, problems = validate_folder(folder)
         if problems:
             raise PersonaError("\n".join(problems))
         self.folder = folder
+        self.user_folder = user_folder
         self._by_id = {p.id: p for p in personas}
+        self._paths = {p.id: folder / f"{p.id}.yaml" for p in personas}
+        self.bundled = set(self._by_id)
+        self.problems: list[str] = []
+        if user_folder is not None:
+            self.reload_user()
+
+    def reload_user(self) -> None:
+        """Read the user's folder again (after a save or an import)."""
+        for persona_id in [i for i in self._by_id if i not in self.bundled]:
+            del self._by_id[persona_id]
+            del self._paths[persona_id]
+        self.problems = []
+        if self.user_folder is None or not self.user_folder.is_dir():
+            return
+        for path in persona_files(self.user_folder):
+            try:
+                persona = load_persona_file(path)
+            except PersonaError as exc:
+                self.problems.append(str(exc))
+                continue
+            if persona.id in self._by_id:
+                self.problems.append(
+                    f"{path}: field id: '{persona.id}' is already used by {self._paths[persona.id]}"
+                )
+                continue
+            self._by_id[persona.id] = persona
+            self._paths[persona.id] = path
 
     def ids(self) -> list[str]:
         return list(self._by_id)
 
     def all(self) -> list[Persona]:
         return list(self._by_id.values())
+
+    def is_bundled(self, persona_id: str) -> bool:
+        return persona_id in self.bundled
 
     def get(self, persona_id: str) -> Persona:
         try:

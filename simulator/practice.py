@@ -75,6 +75,7 @@ class Practice:
         self.store = store
         self.seed = seed
         self.prime = prime
+        self.last_prompt: list[Message] = []
 
     def start(self, persona: Persona, difficulty: DifficultyName) -> Conversation:
         """Begin a conversation; the persona's opening line is its first turn."""
@@ -170,7 +171,10 @@ class Practice:
         """Record the manager's turn, then stream the persona's reply and save it."""
         message = clean_message(text)
         if conversation.awaiting_reply:
-            raise InputError("the PM has not answered the last message yet; resume first")
+            raise InputError(
+                "the PM has not answered your last message yet (the model may have been "
+                "unavailable): send it again, or send an empty message, to retry"
+            )
         previous = conversation.turns[-1].text
         code = code_turn(message, previous)
         state, fact, idea_now = advance(
@@ -200,6 +204,26 @@ class Practice:
         self.store.add_turn(conversation, turn)
         yield from self._reply(conversation, state)
 
+    def wrap_up(self, conversation: Conversation) -> Iterator[Reply]:
+        """Time is up: the persona closes the meeting in character (a persona turn, no manager
+        turn), with the state unchanged."""
+        name = conversation.persona.name
+        cue = render("wrap_up.j2", name=name)
+        prompt = [*self.messages(conversation), {"role": "user", "content": cue}]
+        earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
+        text = ""
+        for piece in self.backend.stream(
+            prompt, max_tokens=80, temperature=0.7, seed=self.seed, stop=STOP
+        ):
+            text += piece
+            yield Reply(text=text.strip())
+        final = guard.repair(text, earlier, name) or "We're out of time. Thanks for this, really."
+        turn = Turn(
+            speaker="persona", text=final, state=conversation.state, stats={"wrap_up": True}
+        )
+        self.store.add_turn(conversation, turn)
+        yield Reply(text=final, done=True)
+
     def resume(self, conversation: Conversation) -> Iterator[Reply]:
         """Generate the reply a crash or a closed window cut off, if there is one."""
         if not conversation.awaiting_reply:
@@ -211,6 +235,7 @@ class Practice:
     def _reply(self, conversation: Conversation, state: PersonaState) -> Iterator[Reply]:
         trimmed_before = conversation.trim_from
         prompt = self.messages(conversation)
+        self.last_prompt = prompt
         notice = ""
         if conversation.trim_from != trimmed_before:
             notice = (

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from simulator.backends.base import ChatBackend
 from simulator.backends.scripted import ScriptedBackend
+from simulator.errors import SimulatorError
 from simulator.model_files import resolve_model
 from simulator.paths import PERSONAS_DIR, data_dir
 from simulator.personas import PersonaLibrary
@@ -29,10 +30,20 @@ class Settings:
 
     model: str | None = None
     backend: str = "llama"
+    base_url: str | None = None
+    api_key: str | None = None
+    model_name: str | None = None
     data_dir: str | None = None
     personas_dir: str | None = None
     context_size: int = 4096
+    user_personas_dir: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def user_personas_path(self) -> Path:
+        """Where facilitators' own personas are saved and read."""
+        chosen = self.user_personas_dir or os.environ.get("SIMULATOR_USER_PERSONAS_DIR")
+        return Path(chosen) if chosen else data_dir(self.data_dir) / "personas"
 
     @property
     def personas_path(self) -> Path:
@@ -70,9 +81,23 @@ def scripted_backend(delay: float = 0.03) -> ScriptedBackend:
 
 def make_backend(settings: Settings) -> ChatBackend:
     """The backend the settings ask for; the model is resolved (and assembled) here."""
-    choice = os.environ.get("SIMULATOR_BACKEND", settings.backend)
+    choice = settings.backend
     if choice == "scripted":
         return scripted_backend()
+    if choice == "openai":
+        from simulator.backends.openai import OpenAIBackend
+
+        base_url = settings.base_url or os.environ.get("SIMULATOR_BASE_URL")
+        if not base_url:
+            raise SimulatorError("--backend openai needs --base-url URL (or $SIMULATOR_BASE_URL)")
+        return OpenAIBackend(
+            base_url,
+            api_key=settings.api_key or os.environ.get("SIMULATOR_API_KEY"),
+            model_name=settings.model_name or os.environ.get("SIMULATOR_MODEL_NAME", "default"),
+            context_size=settings.context_size,
+        )
+    if choice != "llama":
+        raise SimulatorError(f"unknown backend '{choice}' (use llama, openai or scripted)")
     from simulator.backends.llama import LlamaBackend
 
     path = resolve_model(settings.model, progress=show_progress)
@@ -85,7 +110,7 @@ def make_store(settings: Settings) -> Store:
 
 
 def make_library(settings: Settings) -> PersonaLibrary:
-    return PersonaLibrary(settings.personas_path)
+    return PersonaLibrary(settings.personas_path, settings.user_personas_path)
 
 
 def make_practice(settings: Settings) -> Practice:

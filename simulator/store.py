@@ -50,6 +50,39 @@ MIGRATIONS = [
     );
     CREATE INDEX evaluations_by_conversation ON evaluations(conversation_id, created_at);
     """,
+    """
+    CREATE TABLE rounds (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        personas_json TEXT NOT NULL,
+        difficulty TEXT NOT NULL,
+        minutes REAL NOT NULL,
+        rubric TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE participants (
+        id TEXT PRIMARY KEY,
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        persona_id TEXT NOT NULL,
+        conversation_id TEXT REFERENCES conversations(id),
+        joined_at REAL NOT NULL,
+        deadline REAL,
+        finished_at REAL,
+        finish_reason TEXT,
+        UNIQUE (round_id, name_key)
+    );
+    CREATE TABLE overrides (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        competency TEXT NOT NULL,
+        level INTEGER,
+        comment TEXT NOT NULL,
+        turn INTEGER,
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -188,6 +221,11 @@ class Store:
                 (conversation_id,),
             ).fetchone()
         return row[0] if row else None
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Run one statement in its own transaction (for the modules that own other tables)."""
+        with self._connect() as db:
+            return list(db.execute(sql, params).fetchall())
 
     def list(self, limit: int = 50) -> list[dict[str, object]]:
         """Recent conversations, newest first, with their persona and turn count."""

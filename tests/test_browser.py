@@ -28,6 +28,7 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
+PASSCODE = "browser-test-passcode"
 
 
 def free_port() -> int:
@@ -110,3 +111,45 @@ def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
     assert len(seen) >= 3, f"the reply did not stream: {seen}"
     growing = [a for a, b in itertools.pairwise(seen) if b.startswith(a)]
     assert len(growing) >= 2, f"the reply did not grow piece by piece: {seen}"
+
+
+def set_editor(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.click("#studio-yaml .cm-content")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def test_studio_create_fix_save_and_find_in_practice(app_url: str) -> None:
+    import yaml
+
+    from simulator.studio import SKELETON
+
+    data = yaml.safe_load(SKELETON)
+    data.update(id="browser-made", name="Casey Browser")
+    missing = {k: v for k, v in data.items() if k != "opening_line"}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(app_url, wait_until="load")
+        page.get_by_role("tab", name="Studio").click()
+        page.fill("#passcode input", "wrong")
+        page.click("#unlock")
+        page.wait_for_selector("#gate-status:has-text('wrong passcode')")
+        assert not page.is_visible("#studio-yaml")
+        page.fill("#passcode input", PASSCODE)
+        page.click("#unlock")
+        page.wait_for_selector("#studio-yaml .cm-content", timeout=30_000)
+        set_editor(page, yaml.safe_dump(missing))
+        page.wait_for_selector("#studio-errors:has-text('opening_line')", timeout=30_000)
+        set_editor(page, yaml.safe_dump(data))
+        page.wait_for_selector("#studio-errors:has-text('Valid persona')", timeout=30_000)
+        page.wait_for_selector("#studio-preview:has-text('Casey Browser')")
+        page.click("#save")
+        page.wait_for_selector("#studio-status:has-text('Saved to')", timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "studio.png"), full_page=True)
+        page.get_by_role("tab", name="Practice").click()
+        page.click("#persona input")
+        options = [li.inner_text() for li in page.query_selector_all("ul[role=listbox] li")]
+        browser.close()
+    assert any("Casey Browser" in option for option in options), options

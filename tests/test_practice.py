@@ -94,7 +94,7 @@ def test_cut_off_reply_is_generated_on_resume(tmp_path, library) -> None:
     stream.close()  # the process dies here
     reloaded = practice.store.load(conversation.id)
     assert reloaded.awaiting_reply and reloaded.turns[-1].text == "What's been going on?"
-    with pytest.raises(InputError, match="resume first"):
+    with pytest.raises(InputError, match="to retry"):
         list(practice.say(reloaded, "Hello?"))
     final = list(practice.resume(reloaded))[-1]
     assert final.done and not practice.store.load(conversation.id).awaiting_reply

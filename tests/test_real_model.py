@@ -97,3 +97,24 @@ def test_full_report_on_the_real_model(llama, library) -> None:
     for rewrite in report.try_instead:
         assert rewrite.rewrite.endswith("?")
     assert report.debrief is not None and report.seconds > 0
+
+
+def test_bench_prints_its_figures_and_reuses_the_prefix(model_path: Path, tmp_path: Path) -> None:
+    result = simulator("bench", "--turns", "3", "--json", env={"SIMULATOR_MODEL": str(model_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(result.stdout)
+    assert {"model", "load_s", "peak_rss_mb", "turns"} <= set(data)
+    keys = {
+        "turn",
+        "prompt_tokens",
+        "evaluated_tokens",
+        "ttft_s",
+        "gen_tok_s",
+        "baseline_ttft_s",
+        "baseline_gen_tok_s",
+    }
+    assert [row["turn"] for row in data["turns"]] == [1, 2, 3]
+    for row in data["turns"]:
+        assert keys <= set(row)
+        # a turn re-evaluates only what is new since the last one, not the whole history
+        assert row["evaluated_tokens"] < row["prompt_tokens"] / 3

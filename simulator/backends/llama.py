@@ -3,14 +3,74 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from simulator.backends.base import Message
 from simulator.errors import ModelError
+from simulator.fifo import FifoLock
 from simulator.model_files import check_gguf
+
+
+def load_llama(model_path: Path, context_size: int, threads: int = 0) -> Any:
+    """A `llama_cpp.Llama` for `model_path`, or a ModelError that says what is wrong."""
+    check_gguf(model_path)
+    from llama_cpp import Llama
+
+    try:
+        return Llama(
+            model_path=str(model_path),
+            n_ctx=context_size,
+            n_threads=threads or max(1, os.cpu_count() or 1),
+            n_batch=512,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise ModelError(
+            f"{model_path}: llama.cpp could not load this model ({exc}); the file may be "
+            "truncated, corrupt, or of an architecture this llama.cpp does not support"
+        ) from None
+
+
+class PromptRenderer:
+    """Turns chat messages into the model's own prompt text and tokens, using the chat template
+    stored in the GGUF file (rendered by llama-cpp-python in a sandboxed Jinja2 environment)."""
+
+    def __init__(self, llm: Any, model_path: Path) -> None:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError(
+                f"{model_path}: this GGUF has no chat template; use a chat or instruct model"
+            )
+        eos, bos = llm.token_eos(), llm.token_bos()
+        self._llm = llm
+        self._formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+            stop_token_ids=[eos],
+        )
+
+    def render(self, messages: list[Message]) -> tuple[list[int], list[str], Any]:
+        """Prompt tokens, stop strings and the end-of-turn stopping criteria."""
+        response = self._formatter(messages=messages)  # type: ignore[arg-type]
+        stops = response.stop if isinstance(response.stop, list) else [response.stop or ""]
+        tokens = self._llm.tokenize(
+            response.prompt.encode("utf-8"), add_bos=not response.added_special, special=True
+        )
+        return tokens, [s for s in stops if s], response.stopping_criteria
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 class LlamaBackend:
@@ -18,32 +78,19 @@ class LlamaBackend:
 
     Consecutive calls whose prompts share a prefix reuse it: llama.cpp keeps the previous
     prompt's tokens evaluated, so a turn costs only its new tokens when the history is unchanged.
+    `last_prompt_tokens` and `last_evaluated_tokens` say what the latest call cost.
     """
 
     name = "llama.cpp"
 
     def __init__(self, model_path: Path, *, context_size: int = 4096, threads: int = 0) -> None:
-        check_gguf(model_path)
-        try:
-            from llama_cpp import Llama
-        except ImportError as exc:  # pragma: no cover - a broken install
-            raise ModelError(f"llama-cpp-python is not installed properly: {exc}") from None
-        try:
-            self._llm: Any = Llama(
-                model_path=str(model_path),
-                n_ctx=context_size,
-                n_threads=threads or max(1, os.cpu_count() or 1),
-                n_batch=512,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelError(
-                f"{model_path}: llama.cpp could not load this model ({exc}); the file may be "
-                "truncated, corrupt, or of an architecture this llama.cpp does not support"
-            ) from None
+        self._llm = load_llama(model_path, context_size, threads)
+        self._renderer = PromptRenderer(self._llm, model_path)
         self.model_path = model_path
         self.context_size = context_size
-        self._lock = threading.Lock()
+        self.last_prompt_tokens = 0
+        self.last_evaluated_tokens = 0
+        self.queue = FifoLock()
 
     def stream(
         self,
@@ -54,24 +101,28 @@ class LlamaBackend:
         seed: int,
         stop: Sequence[str],
     ) -> Iterator[str]:
-        with self._lock:
-            chunks = self._llm.create_chat_completion(
-                messages=messages,
+        tokens, template_stops, stopping = self._renderer.render(messages)
+        with self.queue.hold():
+            cached = list(self._llm.input_ids[: self._llm.n_tokens])
+            self.last_prompt_tokens = len(tokens)
+            self.last_evaluated_tokens = len(tokens) - min(
+                common_prefix(cached, tokens), len(tokens) - 1
+            )
+            chunks = self._llm.create_completion(
+                prompt=tokens,
                 stream=True,
                 max_tokens=max_tokens,
                 temperature=temperature,
                 top_p=0.9,
                 repeat_penalty=1.1,
                 seed=seed,
-                stop=list(stop),
+                stop=[*template_stops, *stop],
+                stopping_criteria=stopping,
             )
             for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
+                piece = chunk["choices"][0]["text"]
                 if piece:
                     yield piece
 
     def count_tokens(self, messages: list[Message]) -> int:
-        total = 0
-        for message in messages:
-            total += len(self._llm.tokenize(message["content"].encode("utf-8"), add_bos=False)) + 5
-        return total
+        return len(self._renderer.render(messages)[0])

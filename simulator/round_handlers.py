@@ -1,0 +1,222 @@
+"""Plain functions behind the Round (participant) and Facilitator views."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from simulator.cohort import (
+    COMPETENCIES,
+    NAMES,
+    clock_text,
+    export_zip,
+    gap_map,
+    gap_map_svg,
+    progress,
+    progress_svg,
+    score_rows,
+    scores_csv,
+    status_rows,
+    transcript_markdown,
+)
+from simulator.errors import InputError, SimulatorError
+from simulator.facilitator import FacilitatorGate
+from simulator.handlers import ChatHistory, history_of
+from simulator.report import report_markdown
+from simulator.rounds import WARNING_S, RoundService
+from simulator.studio import brief_markdown
+from simulator.text import plain
+
+
+class ParticipantHandlers:
+    def __init__(self, service: RoundService) -> None:
+        self.service = service
+
+    def join(self, code: str, name: str) -> tuple[str, str]:
+        me = self.service.join(code, name)
+        persona = self.service.library.get(me.persona_id)
+        round_ = self.service.round(me.round_id)
+        return me.id, (
+            f"**Round {plain(round_.name)}** · {round_.minutes:g} minutes · "
+            f"{round_.difficulty}\n\n{brief_markdown(persona)}"
+        )
+
+    def restore(self, participant_id: str | None) -> tuple[str, ChatHistory]:
+        """The brief and conversation for a returning browser (after a reload or restart)."""
+        me = self.service.participant(participant_id)
+        persona = self.service.library.get(me.persona_id)
+        history = (
+            history_of(self.service.store.load(me.conversation_id)) if (me.conversation_id) else []
+        )
+        return brief_markdown(persona), history
+
+    def start(self, participant_id: str | None) -> ChatHistory:
+        me = self.service.participant(participant_id)
+        return history_of(self.service.start(me.id))
+
+    def send(self, participant_id: str | None, message: str) -> Iterator[tuple[ChatHistory, str]]:
+        me = self.service.participant(participant_id)
+        if me.conversation_id is None:
+            raise InputError("press Start first")
+        conversation = self.service.store.load(me.conversation_id)
+        base = history_of(conversation)
+        shown = [*base, {"role": "user", "content": message}] if message.strip() else base
+        waiting = getattr(getattr(self.service.practice.backend, "queue", None), "waiting", None)
+        if waiting is not None and self.service.practice.backend.queue.busy():  # type: ignore[attr-defined]
+            yield shown, f"Waiting for the model ({waiting() + 1} ahead of you)…"
+        name = conversation.persona.name
+        for reply in self.service.say(me.id, message):
+            note = "Saved." if reply.done else f"{name} is replying…"
+            yield [*shown, {"role": "assistant", "content": reply.text}], note
+        yield history_of(self.service.store.load(me.conversation_id)), "Saved."
+
+    def tick(self, participant_id: str | None) -> tuple[str, bool, bool]:
+        """(clock text, whether typing is allowed, whether the conversation has ended)."""
+        if not participant_id:
+            return "", False, False
+        me = self.service.participant(participant_id)
+        at = self.service.clock()
+        status = me.status(at)
+        if status == "not started":
+            return "Press Start when you're ready.", False, False
+        if status == "finished":
+            return "The conversation has ended.", False, True
+        left = me.seconds_left(at) or 0.0
+        if status == "time up" or left <= 0:
+            return "⏰ Time is up: the PM is wrapping up…", False, False
+        warning = " — ⚠️ one minute left" if left <= WARNING_S else ""
+        return f"⏱ {clock_text(left)} left{warning}", True, False
+
+    def finish(self, participant_id: str | None) -> str:
+        me = self.service.participant(participant_id)
+        self.service.finish(me.id, "finished early")
+        return self.feedback(me.id)
+
+    def feedback(self, participant_id: str | None) -> str:
+        me = self.service.participant(participant_id)
+        report = self.service.report(me.id)
+        if report is None:
+            return "Your feedback is being prepared…"
+        text = report_markdown(report)
+        overrides = self.service.overrides(me.conversation_id or "")
+        if overrides:
+            notes = ["## From your facilitator", ""]
+            for competency, note in overrides.items():
+                level = note["level"] if note["level"] is not None else "not observed"
+                auto = next((c.level for c in report.competencies if c.id == competency), None)
+                turn = f" (turn {note['turn']})" if note["turn"] is not None else ""
+                notes.append(
+                    f"- **{NAMES.get(competency, competency)}:** automatic "
+                    f"{auto if auto is not None else 'not observed'}, facilitator "
+                    f"{level}{turn}: {plain(str(note['comment']))}"
+                )
+            text += "\n" + "\n".join(notes) + "\n"
+        return text
+
+
+class FacilitatorHandlers:
+    def __init__(self, service: RoundService, gate: FacilitatorGate) -> None:
+        self.service = service
+        self.gate = gate
+        self._exports = Path(tempfile.mkdtemp(prefix="round-exports-"))
+
+    def unlock(self, passcode: str) -> str:
+        return self.gate.unlock(passcode)
+
+    def persona_choices(self, token: str | None) -> list[tuple[str, str]]:
+        self.gate.check(token)
+        return [(p.name, p.id) for p in self.service.library.all()]
+
+    def round_choices(self, token: str | None) -> list[tuple[str, str]]:
+        self.gate.check(token)
+        return [(f"{r.name} · code {r.code}", r.id) for r in self.service.rounds()]
+
+    def create(
+        self,
+        token: str | None,
+        name: str,
+        personas: list[str],
+        difficulty: str,
+        minutes: float,
+        rubric: str,
+    ) -> tuple[str, str]:
+        self.gate.check(token)
+        round_ = self.service.create_round(name, personas, difficulty, float(minutes), rubric)
+        return round_.id, (
+            f"Round created. Join code: **{round_.code}** ({round_.minutes:g} "
+            f"minutes, {round_.difficulty})"
+        )
+
+    def dashboard(
+        self, token: str | None, round_id: str | None
+    ) -> tuple[list[list[str]], list[list[object]], str, list[tuple[str, str]]]:
+        self.gate.check(token)
+        if not round_id:
+            return [], [], "", []
+        self.service.sweep()
+        people = [(p.name, p.id) for p in self.service.participants(round_id)]
+        return (
+            status_rows(self.service, round_id),
+            score_rows(self.service, round_id),
+            gap_map_svg(gap_map(self.service, round_id)),
+            people,
+        )
+
+    def open(self, token: str | None, participant_id: str | None) -> tuple[str, str]:
+        self.gate.check(token)
+        if not participant_id:
+            raise SimulatorError("choose a participant")
+        report = self.service.report(participant_id)
+        evaluation = report_markdown(report) if report else "Not evaluated yet."
+        return transcript_markdown(self.service, participant_id), evaluation
+
+    def override(
+        self,
+        token: str | None,
+        participant_id: str | None,
+        competency: str,
+        level: str,
+        turn: float | None,
+        comment: str,
+    ) -> str:
+        self.gate.check(token)
+        me = self.service.participant(participant_id)
+        if me.conversation_id is None or competency not in COMPETENCIES:
+            raise InputError("choose a participant who has a conversation, and a competency")
+        value = None if level == "not observed" else int(level)
+        self.service.override(
+            me.conversation_id, competency, value, comment, None if turn is None else int(turn)
+        )
+        return f"Override saved for {plain(me.name)}: {NAMES[competency]} → {level}."
+
+    def export_csv(self, token: str | None, round_id: str | None) -> str:
+        self.gate.check(token)
+        round_ = self.service.round(round_id or "")
+        path = self._exports / f"round-{round_.code}-scores.csv"
+        path.write_text(scores_csv(self.service, round_), encoding="utf-8")
+        return str(path)
+
+    def export_zip(self, token: str | None, round_id: str | None) -> str:
+        self.gate.check(token)
+        return str(export_zip(self.service, self.service.round(round_id or ""), self._exports))
+
+    def progress(self, token: str | None, name: str) -> tuple[str, str]:
+        self.gate.check(token)
+        report = progress(self.service, self.service.library, name)
+        rows = [
+            "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
+            "|---|" + "---|" * len(COMPETENCIES),
+        ]
+        for label, values in (
+            ("First", report.first),
+            ("Best", report.best),
+            ("Latest", report.latest),
+        ):
+            cells = ["–" if values[c] is None else str(values[c]) for c in COMPETENCIES]
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+        table = "\n".join(rows)
+        return progress_svg(report), (
+            f"{len(report.sessions)} evaluated sessions.\n\n{table}\n\n"
+            f"**Next:** {plain(report.suggestion)}"
+        )

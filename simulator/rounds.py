@@ -1,0 +1,340 @@
+"""Timed practice rounds for a cohort: join codes, server-side deadlines, automatic feedback.
+
+Deadlines are wall-clock times stored in SQLite, so a reload or an app restart mid-round
+resumes with the right time left, and every turn is saved as it happens.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from simulator.errors import InputError, SimulatorError
+from simulator.evaluate import Evaluator, Report
+from simulator.personas import PersonaLibrary
+from simulator.practice import Practice, Reply
+from simulator.rubric import load_rubric
+from simulator.state import DIFFICULTIES
+from simulator.transcript import Conversation, TranscriptTurn, now
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+WARNING_S = 60
+MAX_NAME = 40
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    code: str
+    name: str
+    personas: list[str]
+    difficulty: str
+    minutes: float
+    rubric: str
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    round_id: str
+    name: str
+    persona_id: str
+    conversation_id: str | None
+    deadline: float | None
+    finished_at: float | None
+    finish_reason: str | None
+
+    def status(self, at: float) -> str:
+        if self.finished_at is not None:
+            return "finished"
+        if self.deadline is None:
+            return "not started"
+        return "in progress" if at < self.deadline else "time up"
+
+    def seconds_left(self, at: float) -> float | None:
+        if self.deadline is None or self.finished_at is not None:
+            return None
+        return max(0.0, self.deadline - at)
+
+
+def clean_name(name: str) -> str:
+    text = " ".join("".join(ch for ch in name if ch.isprintable()).split())
+    if not text:
+        raise InputError("enter a display name")
+    if len(text) > MAX_NAME:
+        raise InputError(f"the display name is longer than {MAX_NAME} characters")
+    return text
+
+
+class RoundService:
+    """Rounds, participants and their conversations, over the practice store."""
+
+    def __init__(
+        self, practice: Practice, library: PersonaLibrary, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.practice = practice
+        self.store = practice.store
+        self.library = library
+        self.clock = clock
+        self._finishing: set[str] = set()
+        self._lock = threading.Lock()
+
+    # --- facilitator side -------------------------------------------------------------
+    def create_round(
+        self,
+        name: str,
+        personas: list[str],
+        difficulty: str,
+        minutes: float,
+        rubric: str = "coaching",
+    ) -> Round:
+        if not personas:
+            raise InputError("choose at least one persona")
+        for persona_id in personas:
+            self.library.get(persona_id)
+        if difficulty not in DIFFICULTIES:
+            raise InputError(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
+        if not 0 < minutes <= 180:
+            raise InputError("the duration must be between a few seconds and 180 minutes")
+        load_rubric(rubric)
+        round_ = Round(
+            uuid.uuid4().hex[:12],
+            self._new_code(),
+            clean_name(name or "Round"),
+            list(personas),
+            difficulty,
+            float(minutes),
+            rubric,
+        )
+        self.store.execute(
+            "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                round_.id,
+                round_.code,
+                round_.name,
+                json.dumps(round_.personas),
+                difficulty,
+                round_.minutes,
+                rubric,
+                now(),
+            ),
+        )
+        return round_
+
+    def _new_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+            if not self.store.execute("SELECT 1 FROM rounds WHERE code = ?", (code,)):
+                return code
+
+    def rounds(self) -> list[Round]:
+        rows = self.store.execute(
+            "SELECT id, code, name, personas_json, difficulty, minutes, "
+            "rubric FROM rounds ORDER BY created_at DESC, rowid DESC"
+        )
+        return [
+            Round(
+                str(r[0]),
+                str(r[1]),
+                str(r[2]),
+                json.loads(str(r[3])),
+                str(r[4]),
+                float(str(r[5])),
+                str(r[6]),
+            )
+            for r in rows
+        ]
+
+    def round_by_code(self, code: str) -> Round:
+        wanted = code.strip().upper()
+        found = [r for r in self.rounds() if r.code == wanted]
+        if not found:
+            raise InputError(
+                f"no round with the code '{code.strip()}'; check it with your facilitator"
+            )
+        return found[0]
+
+    def round(self, round_id: str) -> Round:
+        found = [r for r in self.rounds() if r.id == round_id]
+        if not found:
+            raise SimulatorError(f"no round with id '{round_id}'")
+        return found[0]
+
+    def participants(self, round_id: str) -> list[Participant]:
+        rows = self.store.execute(
+            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
+            "finish_reason FROM participants WHERE round_id = ? ORDER BY joined_at, rowid",
+            (round_id,),
+        )
+        return [self._participant(r) for r in rows]
+
+    @staticmethod
+    def _participant(r: tuple[object, ...]) -> Participant:
+        return Participant(
+            str(r[0]),
+            str(r[1]),
+            str(r[2]),
+            str(r[3]),
+            None if r[4] is None else str(r[4]),
+            None if r[5] is None else float(str(r[5])),
+            None if r[6] is None else float(str(r[6])),
+            None if r[7] is None else str(r[7]),
+        )
+
+    # --- participant side ---------------------------------------------------------------
+    def join(self, code: str, name: str) -> Participant:
+        """A new participant (persona assigned round-robin). A name already in the round is
+        refused: the original browser keeps its own secret participant id."""
+        round_ = self.round_by_code(code)
+        display = clean_name(name)
+        with self._lock:
+            count = len(self.participants(round_.id))
+            participant_id = secrets.token_urlsafe(16)
+            persona_id = round_.personas[count % len(round_.personas)]
+            try:
+                self.store.execute(
+                    "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+                    "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        participant_id,
+                        round_.id,
+                        display,
+                        display.casefold(),
+                        persona_id,
+                        self.clock(),
+                    ),
+                )
+            except Exception as exc:
+                if "UNIQUE" in str(exc):
+                    raise InputError(
+                        f"someone in this round already uses the name '{display}'; choose another"
+                    ) from None
+                raise
+        return self.participant(participant_id)
+
+    def participant(self, participant_id: str | None) -> Participant:
+        rows = self.store.execute(
+            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
+            "finish_reason FROM participants WHERE id = ?",
+            (participant_id or "",),
+        )
+        if not rows:
+            raise SimulatorError("join a round first (enter the code from your facilitator)")
+        return self._participant(rows[0])
+
+    def start(self, participant_id: str) -> Conversation:
+        """Start the conversation and the clock; starting again returns the same one."""
+        participant = self.participant(participant_id)
+        if participant.conversation_id:
+            return self.store.load(participant.conversation_id)
+        round_ = self.round(participant.round_id)
+        persona = self.library.get(participant.persona_id)
+        conversation = self.practice.start(persona, round_.difficulty)  # type: ignore[arg-type]
+        deadline = self.clock() + round_.minutes * 60
+        self.store.execute(
+            "UPDATE participants SET conversation_id = ?, deadline = ? WHERE id = ?",
+            (conversation.id, deadline, participant_id),
+        )
+        return conversation
+
+    def say(self, participant_id: str, text: str) -> Iterator[Reply]:
+        participant = self.participant(participant_id)
+        if participant.conversation_id is None:
+            raise InputError("press Start first")
+        if participant.status(self.clock()) != "in progress":
+            raise InputError("this conversation is closed")
+        conversation = self.store.load(participant.conversation_id)
+        if conversation.awaiting_reply and text.strip() in ("", conversation.turns[-1].text):
+            yield from self.practice.resume(conversation)
+            return
+        yield from self.practice.say(conversation, text)
+
+    def finish(self, participant_id: str, reason: str = "finished early") -> Report | None:
+        """Close the conversation (the persona wraps up if time ran out), save and evaluate it.
+        Safe to call more than once and from several threads."""
+        with self._lock:
+            participant = self.participant(participant_id)
+            if participant.finished_at is not None or participant_id in self._finishing:
+                return self.report(participant_id)
+            self._finishing.add(participant_id)
+        try:
+            if participant.conversation_id is None:
+                self._mark_finished(participant_id, reason)
+                return None
+            conversation = self.store.load(participant.conversation_id)
+            if reason == "time up" and not conversation.awaiting_reply:
+                for _ in self.practice.wrap_up(conversation):
+                    pass
+            self._mark_finished(participant_id, reason)
+            round_ = self.round(participant.round_id)
+            turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
+            report = Evaluator(load_rubric(round_.rubric), self.practice.backend).evaluate(
+                turns, conversation.persona, conversation.difficulty
+            )
+            self.store.save_evaluation(conversation.id, report.rubric, report.model_dump_json())
+            return report
+        finally:
+            with self._lock:
+                self._finishing.discard(participant_id)
+
+    def _mark_finished(self, participant_id: str, reason: str) -> None:
+        self.store.execute(
+            "UPDATE participants SET finished_at = ?, finish_reason = ? WHERE id = ? "
+            "AND finished_at IS NULL",
+            (self.clock(), reason, participant_id),
+        )
+
+    def sweep(self) -> int:
+        """Close every conversation whose time is up; returns how many were closed."""
+        rows = self.store.execute(
+            "SELECT id FROM participants WHERE finished_at IS NULL AND deadline IS NOT NULL "
+            "AND deadline <= ?",
+            (self.clock(),),
+        )
+        for (participant_id,) in rows:
+            self.finish(str(participant_id), "time up")
+        return len(rows)
+
+    def report(self, participant_id: str) -> Report | None:
+        participant = self.participant(participant_id)
+        if participant.conversation_id is None:
+            return None
+        stored = self.store.latest_evaluation(participant.conversation_id)
+        return Report.model_validate_json(stored) if stored else None
+
+    # --- overrides ----------------------------------------------------------------------
+    def override(
+        self,
+        conversation_id: str,
+        competency: str,
+        level: int | None,
+        comment: str,
+        turn: int | None,
+    ) -> None:
+        if not comment.strip():
+            raise InputError("add a comment that explains the override")
+        if level is not None and not 1 <= level <= 4:
+            raise InputError("the level must be 1 to 4, or 'not observed'")
+        conversation = self.store.load(conversation_id)
+        if turn is not None and not 0 <= turn < len(conversation.turns):
+            raise InputError(
+                f"turn {turn} is not in this conversation (0 to {len(conversation.turns) - 1})"
+            )
+        self.store.execute(
+            "INSERT INTO overrides VALUES (?, ?, ?, ?, ?, ?)",
+            (conversation_id, competency, level, comment.strip(), turn, now()),
+        )
+
+    def overrides(self, conversation_id: str) -> dict[str, dict[str, object]]:
+        """The latest override per competency."""
+        rows = self.store.execute(
+            "SELECT competency, level, comment, turn FROM overrides WHERE conversation_id = ? "
+            "ORDER BY created_at, rowid",
+            (conversation_id,),
+        )
+        return {str(r[0]): {"level": r[1], "comment": r[2], "turn": r[3]} for r in rows}

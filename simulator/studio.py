@@ -1,0 +1,115 @@
+"""Persona studio: author, validate, save and preview personas, as plain functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from simulator.errors import PersonaError
+from simulator.paths import PERSONAS_DIR
+from simulator.personas import SCHEMA_FILE, Persona, PersonaLibrary, parse_persona
+from simulator.text import plain
+
+HEADER = f"# yaml-language-server: $schema={(PERSONAS_DIR / SCHEMA_FILE).as_uri()}\n"
+MAX_YAML_BYTES = 64_000
+
+SKELETON = """id: my-new-persona
+name: Full Name
+role: Product Manager, Team
+tenure: How long they have been at the company and in the role
+company: >-
+  The company, what it does, and where this team sits in it.
+personality: >-
+  What they are like to work with, and how they react under pressure.
+speaking_style: >-
+  How they talk: pace, favourite phrases, what they do when uncomfortable.
+brief:
+  situation: >-
+    What has happened, as the manager knows it, in two or three sentences.
+  manager_goal: >-
+    What the manager wants from this conversation, without deciding it for the PM.
+surface_problem: >-
+  What the PM wants to talk about first.
+opening_line: >-
+  The PM's first words in the meeting.
+big_agenda: >-
+  What really matters to them underneath.
+worries:
+  - something they worry about
+hidden_facts:
+  - id: first-fact
+    text: >-
+      Something they hold back until they feel listened to.
+    threshold: 0.35
+  - id: second-fact
+    text: >-
+      Something they only say when they trust the manager.
+    threshold: 0.55
+own_idea:
+  text: >-
+    The way forward they can reach themselves when coached well.
+  threshold: 0.75
+exercises: [active_listening, powerful_questioning]
+"""
+
+
+def validate_text(text: str) -> tuple[Persona | None, list[str]]:
+    """Check editor text; errors name the field. Never raises for bad input."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        return None, [f"the persona is larger than {MAX_YAML_BYTES // 1000} KB"]
+    try:
+        return parse_persona(text, "persona"), []
+    except PersonaError as exc:
+        message = str(exc).removeprefix("persona: ")
+        return None, [part.strip() for part in message.split("; ")]
+
+
+def to_yaml(persona: Persona) -> str:
+    data = persona.model_dump(mode="json", exclude_defaults=False)
+    if not data.get("extensions"):
+        data.pop("extensions", None)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def copy_to_edit(library: PersonaLibrary, persona_id: str) -> str:
+    """YAML for an editable copy of a persona, under a new id."""
+    persona = library.get(persona_id)
+    new_id = f"{persona.id}-copy"[:64]
+    number = 2
+    while new_id in library.ids():
+        new_id = f"{persona.id}-copy-{number}"[:64]
+        number += 1
+    return to_yaml(persona.model_copy(update={"id": new_id}))
+
+
+def save_persona(persona: Persona, library: PersonaLibrary) -> Path:
+    """Write `persona` to the user's folder; bundled personas and other files are left alone."""
+    folder = library.user_folder
+    if folder is None:
+        raise PersonaError("no folder for your own personas is configured")
+    if library.is_bundled(persona.id):
+        raise PersonaError(
+            f"field id: '{persona.id}' is a bundled persona, which is read-only; "
+            "use 'Copy to edit' or choose a new id"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = (folder / f"{persona.id}.yaml").resolve()
+    if path.parent != folder.resolve():  # the id pattern already forbids this; belt and braces
+        raise PersonaError(f"field id: '{persona.id}' would be saved outside {folder}")
+    partial = path.with_suffix(".yaml.partial")
+    partial.write_text(HEADER + to_yaml(persona), encoding="utf-8")
+    partial.replace(path)
+    library.reload_user()
+    return path
+
+
+def brief_markdown(persona: Persona) -> str:
+    """The brief as a participant sees it, with every authored word shown as plain text."""
+    return (
+        f"### {plain(persona.name)}\n"
+        f"**{plain(persona.role)}** · {plain(persona.tenure)}\n\n"
+        f"{plain(persona.company)}\n\n"
+        f"**The situation.** {plain(persona.brief.situation)}\n\n"
+        f"**Your aim in this conversation.** {plain(persona.brief.manager_goal)}"
+    )

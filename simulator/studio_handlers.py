@@ -1,0 +1,132 @@
+"""Plain functions behind the Studio view. Every one checks the facilitator's session token."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from simulator.cards import from_card, write_card
+from simulator.errors import PersonaError, SimulatorError
+from simulator.facilitator import FacilitatorGate
+from simulator.handlers import ChatHistory, PracticeHandlers
+from simulator.personas import Persona
+from simulator.studio import (
+    SKELETON,
+    brief_markdown,
+    copy_to_edit,
+    save_persona,
+    to_yaml,
+    validate_text,
+)
+from simulator.text import plain
+
+
+class StudioHandlers:
+    def __init__(
+        self,
+        gate: FacilitatorGate,
+        practice_handlers: PracticeHandlers,
+        quick_chat: PracticeHandlers,
+    ) -> None:
+        self.gate = gate
+        self.library = practice_handlers.library
+        self.quick = quick_chat
+        self._exports = Path(tempfile.mkdtemp(prefix="persona-cards-"))
+
+    def unlock(self, passcode: str) -> str:
+        return self.gate.unlock(passcode)
+
+    def choices(self, token: str | None) -> list[tuple[str, str]]:
+        self.gate.check(token)
+        return [
+            (
+                f"{p.name} ({'bundled, read-only' if self.library.is_bundled(p.id) else 'yours'})",
+                p.id,
+            )
+            for p in self.library.all()
+        ]
+
+    def new(self, token: str | None) -> str:
+        self.gate.check(token)
+        return SKELETON
+
+    def open(self, token: str | None, persona_id: str | None) -> tuple[str, str]:
+        """Editor text for a persona: a copy under a new id if it is bundled."""
+        self.gate.check(token)
+        if not persona_id:
+            raise SimulatorError("choose a persona to open")
+        if self.library.is_bundled(persona_id):
+            return copy_to_edit(self.library, persona_id), (
+                "Bundled personas are read-only: this is a copy under a new id."
+            )
+        return to_yaml(self.library.get(persona_id)), f"Editing your persona '{persona_id}'."
+
+    def check(self, token: str | None, text: str) -> tuple[str, str]:
+        """Live validation: (errors or 'valid', the brief preview)."""
+        self.gate.check(token)
+        persona, errors = validate_text(text)
+        if persona is None:
+            listed = "\n".join(f"- {plain(e)}" for e in errors)
+            return f"**Not valid yet:**\n{listed}", ""
+        note = ""
+        if self.library.is_bundled(persona.id):
+            note = (
+                f"\n\nNote: id '{plain(persona.id)}' belongs to a bundled persona; "
+                "choose a new id before saving."
+            )
+        return f"✓ Valid persona.{note}", brief_markdown(persona)
+
+    def _valid(self, text: str) -> Persona:
+        persona, errors = validate_text(text)
+        if persona is None:
+            raise PersonaError("; ".join(errors))
+        return persona
+
+    def save(self, token: str | None, text: str) -> str:
+        self.gate.check(token)
+        path = save_persona(self._valid(text), self.library)
+        return f"Saved to {path}. It is now in the Practice view's list."
+
+    def export_card(self, token: str | None, text: str) -> str:
+        self.gate.check(token)
+        persona = self._valid(text)
+        path = self._exports / f"{persona.id}.card.json"
+        write_card(persona, path)
+        return str(path)
+
+    def import_card(self, token: str | None, upload: str | None) -> tuple[str, str]:
+        """Read an uploaded card into the editor (nothing is saved until Save)."""
+        self.gate.check(token)
+        if not upload:
+            raise SimulatorError("choose a card file (.json) to import")
+        path = Path(upload)
+        if path.stat().st_size > 1_000_000:
+            raise PersonaError(f"{path.name}: the card is larger than 1 MB")
+        persona, filled = from_card(path.read_text(encoding="utf-8", errors="replace"), path.name)
+        note = f" Filled with placeholders: {', '.join(filled)}." if filled else ""
+        return to_yaml(persona), f"Imported {plain(path.name)}; review and save.{note}"
+
+    def chat_start(self, token: str | None, text: str) -> tuple[str, ChatHistory]:
+        self.gate.check(token)
+        persona = self._valid(text)
+        conversation = self.quick.practice.start(persona, "medium")
+        return conversation.id, [{"role": "assistant", "content": conversation.turns[0].text}]
+
+    def chat_send(
+        self, token: str | None, conversation_id: str | None, message: str
+    ) -> Iterator[tuple[ChatHistory, str]]:
+        self.gate.check(token)
+        yield from self.quick.send(conversation_id, message)
+
+    def probe(self, token: str | None, text: str) -> str:
+        from simulator.probe import probe
+
+        self.gate.check(token)
+        result = probe(self._valid(text), self.quick.practice.backend)
+        lines = [f"**Probe: {'passed' if result.passed else 'some checks warn'}**", ""]
+        lines += [
+            f"- {'✓ pass' if c.passed else '⚠ warn'} — {plain(c.name)}: {plain(c.detail)}"
+            for c in result.checks
+        ]
+        return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""The Studio tab: wiring only; the work is in `studio_handlers.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gradio as gr
+
+from simulator.errors import SimulatorError
+from simulator.handlers import ChatHistory
+from simulator.studio_handlers import StudioHandlers
+
+
+def guarded(fn: Callable[..., Any], failure: Callable[[str], Any]) -> Callable[..., Any]:
+    """Turn a SimulatorError into a message in the UI instead of a crash."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except SimulatorError as exc:
+            return failure(f"⚠️ {exc}")
+
+    return call
+
+
+def studio_tab(
+    studio: StudioHandlers,
+    practice_personas: gr.Dropdown,
+    practice_choices: Callable[[], list[tuple[str, str]]],
+) -> None:
+    token = gr.State(None)
+    with gr.Tab("Studio", elem_id="studio-tab"):
+        gr.Markdown(
+            "### Persona studio\nFacilitators only: enter the passcode set when the app "
+            "was started."
+        )
+        with gr.Row():
+            passcode = gr.Textbox(
+                label="Facilitator passcode", type="password", scale=3, elem_id="passcode"
+            )
+            unlock = gr.Button("Unlock", scale=1, elem_id="unlock")
+        gate_status = gr.Markdown("", elem_id="gate-status")
+        with gr.Column(visible=False, elem_id="studio") as panel:
+            with gr.Row():
+                existing = gr.Dropdown(
+                    label="Open a persona", choices=[], scale=3, elem_id="studio-open"
+                )
+                open_btn = gr.Button("Open (bundled: copy to edit)", scale=2, elem_id="open")
+                new_btn = gr.Button("New persona", scale=1, elem_id="new")
+            editor = gr.Code(
+                label="Persona (YAML)", language="yaml", lines=24, elem_id="studio-yaml"
+            )
+            errors = gr.Markdown("", elem_id="studio-errors")
+            with gr.Row():
+                save = gr.Button("Save", variant="primary", elem_id="save")
+                probe = gr.Button("Probe on the model (about a minute)", elem_id="probe")
+                export = gr.Button("Export card", elem_id="export")
+            status = gr.Markdown("", elem_id="studio-status")
+            card_out = gr.File(label="Character card", elem_id="card-out")
+            with gr.Row():
+                card_in = gr.File(
+                    label="Import a character card (.json)", file_types=[".json"], elem_id="card-in"
+                )
+                import_btn = gr.Button("Import card", elem_id="import")
+            with gr.Accordion("Preview: the brief as participants see it", open=True):
+                preview = gr.Markdown("", elem_id="studio-preview")
+            with gr.Accordion("Quick chat with this persona", open=False):
+                quick_id = gr.State(None)
+                quick_chat = gr.Chatbot(height=260, elem_id="quick-chat", feedback_options=None)
+                with gr.Row():
+                    quick_start = gr.Button("Start quick chat", elem_id="quick-start")
+                    quick_msg = gr.Textbox(label="You", scale=3, elem_id="quick-message")
+                    quick_send = gr.Button("Send", elem_id="quick-send")
+
+    def on_unlock(attempt: str) -> tuple[Any, ...]:
+        try:
+            new_token = studio.unlock(attempt)
+        except SimulatorError as exc:
+            return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), ""
+        return (
+            new_token,
+            gr.update(visible=True),
+            "Unlocked.",
+            gr.update(choices=studio.choices(new_token)),
+            "",
+        )
+
+    unlock.click(on_unlock, passcode, [token, panel, gate_status, existing, passcode])
+    new_btn.click(guarded(studio.new, lambda m: m), token, editor)
+    open_btn.click(
+        guarded(studio.open, lambda m: (gr.skip(), m)), [token, existing], [editor, status]
+    )
+    editor.change(guarded(studio.check, lambda m: (m, "")), [token, editor], [errors, preview])
+
+    def on_save(tok: str | None, text: str) -> tuple[Any, ...]:
+        message = studio.save(tok, text)
+        return (
+            message,
+            gr.update(choices=studio.choices(tok)),
+            gr.update(choices=practice_choices()),
+        )
+
+    save.click(
+        guarded(on_save, lambda m: (m, gr.skip(), gr.skip())),
+        [token, editor],
+        [status, existing, practice_personas],
+    )
+    export.click(guarded(studio.export_card, lambda m: None), [token, editor], card_out)
+    import_btn.click(
+        guarded(studio.import_card, lambda m: (gr.skip(), m)), [token, card_in], [editor, status]
+    )
+    probe.click(guarded(studio.probe, lambda m: m), [token, editor], status)
+    quick_start.click(
+        guarded(studio.chat_start, lambda m: (gr.skip(), gr.skip())),
+        [token, editor],
+        [quick_id, quick_chat],
+    )
+
+    def on_quick(
+        tok: str | None, cid: str | None, text: str, history: ChatHistory
+    ) -> Iterator[tuple[Any, ...]]:
+        try:
+            for shown, _ in studio.chat_send(tok, cid, text):
+                yield shown, ""
+        except SimulatorError as exc:
+            yield [*history, {"role": "assistant", "content": f"⚠️ {exc}"}], text
+
+    quick_send.click(on_quick, [token, quick_id, quick_msg, quick_chat], [quick_chat, quick_msg])

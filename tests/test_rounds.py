@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import zipfile
+
+import pytest
+
+from simulator.backends.scripted import ScriptedBackend
+from simulator.cohort import (
+    export_zip,
+    gap_map,
+    progress,
+    score_rows,
+    scores_csv,
+    status_rows,
+)
+from simulator.errors import InputError, SimulatorError
+from simulator.practice import Practice
+from simulator.rounds import RoundService
+from simulator.store import Store
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def service_for(path, library, clock=None) -> RoundService:  # type: ignore[no-untyped-def]
+    backend = ScriptedBackend(default=lambda m: f"Reply {len(m)}: I'm turning it over, honestly.")
+    return RoundService(Practice(backend, Store(path)), library, clock or Clock())
+
+
+def drain(stream) -> str:  # type: ignore[no-untyped-def]
+    final = None
+    for reply in stream:
+        final = reply
+    return final.text
+
+
+def test_six_participants_at_once_keep_their_own_turns(tmp_path, library) -> None:
+    service = service_for(tmp_path / "c.db", library)
+    round_ = service.create_round(
+        "Tuesday cohort", ["roadmap-gave-in", "missed-deadlines", "wants-promotion"], "medium", 10
+    )
+    errors: list[str] = []
+
+    def participant(n: int) -> None:
+        try:
+            me = service.join(round_.code.lower(), f"Manager {n}")
+            service.start(me.id)
+            for turn in range(3):
+                drain(service.say(me.id, f"Manager {n} asks question {turn}: what's going on?"))
+            service.finish(me.id)
+        except Exception as exc:  # collected and asserted below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=participant, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    people = service.participants(round_.id)
+    assert len(people) == 6
+    assert [p.persona_id for p in people] == [
+        "roadmap-gave-in",
+        "missed-deadlines",
+        "wants-promotion",
+    ] * 2  # round-robin
+    for p in people:
+        conversation = service.store.load(p.conversation_id)
+        manager = [t.text for t in conversation.turns if t.speaker == "manager"]
+        assert manager == [f"{p.name} asks question {k}: what's going on?" for k in range(3)]
+        assert conversation.persona.id == p.persona_id
+        assert service.report(p.id) is not None  # every evaluation stored
+    assert [row[2] for row in status_rows(service, round_.id)] == ["finished"] * 6
+
+
+def test_restart_mid_round_keeps_deadline_and_transcript(tmp_path, library) -> None:
+    clock = Clock()
+    first = service_for(tmp_path / "c.db", library, clock)
+    round_ = first.create_round("R", ["status-report-1on1"], "easy", 5)
+    me = first.join(round_.code, "Ada")
+    first.start(me.id)
+    drain(first.say(me.id, "What's on your mind?"))
+    clock.now += 120
+    second = service_for(tmp_path / "c.db", library, clock)  # the app restarted
+    again = second.participant(me.id)
+    assert again.seconds_left(clock.now) == pytest.approx(180)
+    assert second.start(me.id).id == again.conversation_id  # resumes, no new conversation
+    drain(second.say(me.id, "Tell me more."))
+    texts = [t.text for t in second.store.load(again.conversation_id).turns]
+    assert "What's on your mind?" in texts and "Tell me more." in texts
+
+
+def test_time_up_wraps_up_in_character_evaluates_and_closes_input(tmp_path, library) -> None:
+    clock = Clock()
+    service = service_for(tmp_path / "c.db", library, clock)
+    round_ = service.create_round("R", ["launch-postmortem"], "medium", 1)
+    me = service.join(round_.code, "Grace")
+    service.start(me.id)
+    drain(service.say(me.id, "How are you feeling about the launch?"))
+    clock.now += 30
+    assert service.sweep() == 0 and status_rows(service, round_.id)[0][2].endswith("0:30 left")
+    clock.now += 31
+    assert service.sweep() == 1
+    conversation = service.store.load(
+        me.conversation_id or service.participant(me.id).conversation_id
+    )
+    assert conversation.turns[-1].speaker == "persona" and conversation.turns[-1].stats["wrap_up"]
+    assert service.participant(me.id).finish_reason == "time up"
+    assert service.report(me.id) is not None
+    with pytest.raises(InputError, match="closed"):
+        drain(service.say(me.id, "One more thing"))
+    assert service.sweep() == 0  # closing twice does nothing
+
+
+def test_join_errors(tmp_path, library) -> None:
+    service = service_for(tmp_path / "c.db", library)
+    round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 5)
+    service.join(round_.code, "Sam")
+    with pytest.raises(InputError, match="already uses the name"):
+        service.join(round_.code, "  sam ")
+    with pytest.raises(InputError, match="no round with the code"):
+        service.join("NOPE42", "Kim")
+    with pytest.raises(InputError, match="display name"):
+        service.join(round_.code, "   ")
+    with pytest.raises(SimulatorError, match="join a round first"):
+        service.participant("forged-id")
+    with pytest.raises(InputError, match="at least one persona"):
+        service.create_round("R", [], "medium", 5)
+
+
+def test_overrides_exports_gap_map_and_progress(tmp_path, library) -> None:
+    service = service_for(tmp_path / "c.db", library)
+    round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 5)
+    ada = service.join(round_.code, "Ada")
+    conversation = service.start(ada.id)
+    drain(service.say(ada.id, "What's on your mind?"))
+    drain(service.say(ada.id, "It sounds like that review is still bothering you."))
+    report = service.finish(ada.id)
+    assert report is not None
+    auto = {c.id: c.level for c in report.competencies}
+    with pytest.raises(InputError, match="comment"):
+        service.override(conversation.id, "active_listening", 4, " ", 3)
+    with pytest.raises(InputError, match="turn 99"):
+        service.override(conversation.id, "active_listening", 4, "Good reflection", 99)
+    service.override(conversation.id, "active_listening", 4, "The reflection at 3 was strong", 3)
+    row = score_rows(service, round_.id)[0]
+    assert row[0] == "Ada" and row[1] == f"{auto['active_listening']} → 4 (override)"
+    assert service.report(ada.id).competencies[0].level == auto["active_listening"]  # kept
+    rows = list(csv.DictReader(io.StringIO(scores_csv(service, round_))))
+    listening = next(r for r in rows if r["competency"] == "active_listening")
+    assert listening["automatic_level"] == str(auto["active_listening"])
+    assert listening["override_level"] == "4" and listening["override_turn"] == "3"
+    assert len(rows) == 4
+    gaps = gap_map(service, round_.id)
+    assert [g[1] for g in gaps] == sorted(g[1] for g in gaps)
+    assert ("active_listening", 4.0, 1) in gaps
+    path = export_zip(service, round_, tmp_path / "exports")
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        transcript = json.loads(archive.read(next(n for n in names if "transcript" in n)))
+    assert any(n.endswith("evaluation.md") for n in names) and "scores.csv" in names
+    assert transcript["persona"] == "roadmap-gave-in"
+    mine = progress(service, library, "ada")
+    assert len(mine.sessions) == 1 and mine.latest["active_listening"] == 4
+    assert mine.first == mine.latest and "Practise" in mine.suggestion
