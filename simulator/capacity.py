@@ -32,7 +32,8 @@ def run_round(
     lock = threading.Lock()
     personas = library.all()
     with tempfile.TemporaryDirectory() as tmp:
-        practice = Practice(backend, Store(Path(tmp) / "capacity.db"))
+        # warm each persona's prompt at start, as the app does while the brief is read
+        practice = Practice(backend, Store(Path(tmp) / "capacity.db"), prime=True)
 
         def participant(number: int) -> None:
             try:

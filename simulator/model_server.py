@@ -38,6 +38,12 @@ def llama_server(model: Path, log: Path, context_size: int = 4096) -> Iterator[s
         "False",
         "--model_alias",
         "default",
+        "--interrupt_requests",
+        "False",
+        "--cache",
+        "True",
+        "--cache_size",
+        str(256 * 2**20),
     ]
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -88,6 +88,11 @@ class ParticipantHandlers:
         warning = " — ⚠️ one minute left" if left <= WARNING_S else ""
         return f"⏱ {clock_text(left)} left{warning}", True, False
 
+    def my_progress(self, participant_id: str | None) -> tuple[str, str]:
+        """The participant's own sessions over time (by the name they joined with)."""
+        me = self.service.participant(participant_id)
+        return progress_view(self.service, me.name)
+
     def finish(self, participant_id: str | None) -> str:
         me = self.service.participant(participant_id)
         self.service.finish(me.id, "finished early")
@@ -203,20 +208,25 @@ class FacilitatorHandlers:
 
     def progress(self, token: str | None, name: str) -> tuple[str, str]:
         self.gate.check(token)
-        report = progress(self.service, self.service.library, name)
-        rows = [
-            "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
-            "|---|" + "---|" * len(COMPETENCIES),
-        ]
-        for label, values in (
-            ("First", report.first),
-            ("Best", report.best),
-            ("Latest", report.latest),
-        ):
-            cells = ["–" if values[c] is None else str(values[c]) for c in COMPETENCIES]
-            rows.append(f"| {label} | " + " | ".join(cells) + " |")
-        table = "\n".join(rows)
-        return progress_svg(report), (
-            f"{len(report.sessions)} evaluated sessions.\n\n{table}\n\n"
-            f"**Next:** {plain(report.suggestion)}"
-        )
+        return progress_view(self.service, name)
+
+
+def progress_view(service: RoundService, name: str) -> tuple[str, str]:
+    """A line chart and first/best/latest table for one manager, and what to practise next."""
+    report = progress(service, service.library, name)
+    rows = [
+        "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
+        "|---|" + "---|" * len(COMPETENCIES),
+    ]
+    for label, values in (
+        ("First", report.first),
+        ("Best", report.best),
+        ("Latest", report.latest),
+    ):
+        cells = ["–" if values[c] is None else str(values[c]) for c in COMPETENCIES]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    table = "\n".join(rows)
+    return progress_svg(report), (
+        f"{len(report.sessions)} evaluated sessions.\n\n{table}\n\n"
+        f"**Next:** {plain(report.suggestion)}"
+    )

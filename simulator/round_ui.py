@@ -42,6 +42,9 @@ def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]
             finish = gr.Button("Finish early", scale=1, elem_id="round-finish")
         status = gr.Markdown("", elem_id="round-status")
         feedback = gr.Markdown("", elem_id="round-feedback")
+        with gr.Accordion("My progress", open=False):
+            progress_chart = gr.HTML(elem_id="my-progress-chart")
+            progress_table = gr.Markdown("", elem_id="my-progress")
         timer = gr.Timer(1.0)
 
     def on_join(join_code: str, display: str) -> tuple[Any, ...]:
@@ -77,6 +80,9 @@ def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]
         ),
         me,
         [feedback, shown, status],
+    )
+    feedback.change(
+        guarded(handlers.my_progress, lambda m: ("", m)), me, [progress_chart, progress_table]
     )
 
     def on_tick(pid: str | None, already: bool) -> tuple[Any, ...]:

@@ -153,3 +153,64 @@ def test_studio_create_fix_save_and_find_in_practice(app_url: str) -> None:
         options = [li.inner_text() for li in page.query_selector_all("ul[role=listbox] li")]
         browser.close()
     assert any("Casey Browser" in option for option in options), options
+
+
+def test_round_with_facilitator_and_two_participants(app_url: str) -> None:
+    import re
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
+        facilitator.goto(app_url, wait_until="load")
+        facilitator.get_by_role("tab", name="Facilitator").click()
+        facilitator.fill("#fac-passcode input", PASSCODE)
+        facilitator.click("#fac-unlock")
+        facilitator.wait_for_selector("#dashboard", state="visible", timeout=30_000)
+        facilitator.click("#new-round-personas input")
+        facilitator.click("ul[role=listbox] li:has-text('Priya Natarajan')")
+        facilitator.keyboard.press("Escape")
+        facilitator.fill("#new-round-minutes input", "5")
+        facilitator.click("#create-round")
+        facilitator.wait_for_selector("#round-created:has-text('Join code')", timeout=30_000)
+        code = re.search(r"Join code: ([A-Z0-9]{6})", facilitator.inner_text("#round-created"))
+        assert code, facilitator.inner_text("#round-created")
+
+        def join(name: str):  # type: ignore[no-untyped-def]
+            page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
+            page.goto(app_url, wait_until="load")
+            page.get_by_role("tab", name="Round").click()
+            page.fill("#join-code input", code.group(1).lower())
+            page.fill("#join-name input", name)
+            page.click("#join")
+            page.wait_for_selector("#round-brief:has-text('Priya Natarajan')", timeout=30_000)
+            page.click("#round-start")
+            page.wait_for_selector("#round-chat .bot", timeout=30_000)
+            page.wait_for_selector("#round-clock:has-text('left')", timeout=10_000)
+            return page
+
+        ada = join("Ada")
+        bo = join("Bo")
+        ada.wait_for_selector("#round-message textarea:not([disabled])", timeout=10_000)
+        ada.fill("#round-message textarea", "What's on your mind about the review?")
+        ada.click("#round-send")
+        ada.wait_for_selector("#round-status:has-text('Saved.')", timeout=60_000)
+        ada.click("#round-finish")
+        ada.wait_for_selector("#round-feedback h2", timeout=120_000)
+        assert "Active listening" in ada.inner_text("#round-feedback")
+
+        facilitator.wait_for_selector("#live-status:has-text('finished')", timeout=30_000)
+        facilitator.wait_for_selector("#scores:has-text('Ada')", timeout=30_000)
+        live = facilitator.inner_text("#live-status")
+        scores = facilitator.inner_text("#scores")
+        facilitator.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+        bo.get_by_role("tab", name="Facilitator").click()
+        assert not bo.is_visible("#dashboard")
+        bo.fill("#fac-passcode input", "not the passcode")
+        bo.click("#fac-unlock")
+        bo.wait_for_selector("#fac-gate:has-text('wrong passcode')", timeout=10_000)
+        assert not bo.is_visible("#dashboard") and not bo.is_visible("#live-status")
+        browser.close()
+    assert "Ada" in live and "Bo" in live and "in progress" in live
+    ada_row = next(line for line in scores.splitlines() if "Ada" in line)
+    assert re.search(r"\b[1-4]\b", ada_row), scores

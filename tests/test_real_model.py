@@ -118,3 +118,16 @@ def test_bench_prints_its_figures_and_reuses_the_prefix(model_path: Path, tmp_pa
         assert keys <= set(row)
         # a turn re-evaluates only what is new since the last one, not the whole history
         assert row["evaluated_tokens"] < row["prompt_tokens"] / 3
+
+
+def test_probe_passes_on_the_real_model(tmp_path: Path, model_path: Path) -> None:
+    result = simulator(
+        "personas",
+        "probe",
+        "roadmap-gave-in",
+        "--json",
+        env={"SIMULATOR_DATA_DIR": str(tmp_path), "SIMULATOR_MODEL": str(model_path)},
+    )
+    data = json.loads(result.stdout)
+    assert result.returncode == 0, [c for c in data["checks"] if not c["passed"]]
+    assert data["passed"] and len(data["checks"]) == 4

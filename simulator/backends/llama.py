@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,49 @@ class PromptRenderer:
         return tokens, [s for s in stops if s], response.stopping_criteria
 
 
+def lean_save_state(llm: Any) -> Any:
+    """`Llama.save_state` without its copy of the logits buffer (up to 512 rows of the whole
+    vocabulary, about 300 MB here), which the RAM cache does not count against its capacity.
+    Restoring a state makes llama.cpp decode again before sampling, so the copy is never read."""
+    import ctypes
+
+    import llama_cpp
+    import numpy as np
+
+    size = int(llama_cpp.llama_state_get_size(llm._ctx.ctx))
+    buffer = (ctypes.c_uint8 * size)()
+    n_bytes = int(llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size))
+    if n_bytes > size:
+        raise RuntimeError("failed to copy the llama state")
+    return llama_cpp.LlamaState(
+        scores=np.zeros((1, llm._n_vocab), dtype=np.single),
+        input_ids=llm.input_ids.copy(),
+        n_tokens=llm.n_tokens,
+        llama_state=ctypes.string_at(buffer, n_bytes),
+        llama_state_size=n_bytes,
+        seed=llm._seed,
+    )
+
+
+def lean_load_state(llm: Any, state: Any) -> None:
+    """`Llama.load_state` without writing the logits buffer: that write touches every row of it
+    (about 300 MB of memory that is otherwise never used), and llama.cpp decodes again after a
+    restore before it samples, so the rows would be overwritten anyway."""
+    import ctypes
+
+    import llama_cpp
+
+    llm.input_ids = state.input_ids.copy()
+    llm.n_tokens = state.n_tokens
+    llm._requires_eval = True
+    llm._seed = state.seed
+    data = (ctypes.c_uint8 * state.llama_state_size).from_buffer_copy(state.llama_state)
+    if llama_cpp.llama_state_set_data(llm._ctx.ctx, data, state.llama_state_size) != (
+        state.llama_state_size
+    ):
+        raise RuntimeError("failed to restore the llama state")
+
+
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
@@ -83,8 +127,23 @@ class LlamaBackend:
 
     name = "llama.cpp"
 
-    def __init__(self, model_path: Path, *, context_size: int = 4096, threads: int = 0) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        context_size: int = 4096,
+        threads: int = 0,
+        state_cache_mb: int = 256,
+    ) -> None:
         self._llm = load_llama(model_path, context_size, threads)
+        if state_cache_mb > 0:
+            # Keeps the evaluated state of recent conversations, so participants taking turns
+            # on one model each resume from their own prefix instead of starting over.
+            from llama_cpp import LlamaRAMCache
+
+            self._llm.set_cache(LlamaRAMCache(capacity_bytes=state_cache_mb * 2**20))
+            self._llm.save_state = types.MethodType(lean_save_state, self._llm)
+            self._llm.load_state = types.MethodType(lean_load_state, self._llm)
         self._renderer = PromptRenderer(self._llm, model_path)
         self.model_path = model_path
         self.context_size = context_size
@@ -103,11 +162,14 @@ class LlamaBackend:
     ) -> Iterator[str]:
         tokens, template_stops, stopping = self._renderer.render(messages)
         with self.queue.hold():
-            cached = list(self._llm.input_ids[: self._llm.n_tokens])
+            reused = common_prefix(list(self._llm.input_ids[: self._llm.n_tokens]), tokens)
+            cache = self._llm.cache
+            if cache is not None and len(cache.cache_state):
+                key = cache._find_longest_prefix_key(tuple(tokens))
+                if key is not None:
+                    reused = max(reused, common_prefix(key, tokens))
             self.last_prompt_tokens = len(tokens)
-            self.last_evaluated_tokens = len(tokens) - min(
-                common_prefix(cached, tokens), len(tokens) - 1
-            )
+            self.last_evaluated_tokens = len(tokens) - min(reused, len(tokens) - 1)
             chunks = self._llm.create_completion(
                 prompt=tokens,
                 stream=True,
