@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.datafiles import field_path
+from simulator.datafiles import validation_problems
 from simulator.errors import PersonaError
 from simulator.personas import Persona
 
@@ -160,11 +160,7 @@ def from_card(raw: str, source: str) -> tuple[Persona, list[str]]:
     try:
         return Persona.model_validate(fields), filled
     except ValidationError as exc:
-        problems = [
-            f"field {field_path(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
         where = f"data.extensions.{NAMESPACE}" if isinstance(ours, dict) else "the card"
         raise PersonaError(
-            f"{source}: {where} is not a valid persona: " + "; ".join(problems)
+            f"{source}: {where} is not a valid persona: " + "; ".join(validation_problems(exc))
         ) from None

@@ -45,6 +45,8 @@ def status_rows(service: RoundService, round_id: str) -> list[list[str]]:
         if status == "in progress":
             status = f"in progress, {clock_text(p.seconds_left(at))} left"
         report = service.report(p.id) if status == "finished" else None
+        if status == "finished" and report is None:
+            status = "finished (scoring…)"
         overall = "" if report is None or report.overall is None else f"{report.overall:.2f}"
         rows.append([p.name, service.library.get(p.persona_id).name, status, overall])
     return rows

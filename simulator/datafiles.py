@@ -33,8 +33,12 @@ def parse_yaml_model(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"field {field_path(tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        ]
-        raise error(f"{source}: " + "; ".join(problems)) from None
+        raise error(f"{source}: " + "; ".join(validation_problems(exc))) from None
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One readable line per problem, each naming the field."""
+    return [
+        f"field {field_path(tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors()
+    ]

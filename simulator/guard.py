@@ -24,6 +24,9 @@ ASSISTANT_SPEAK = re.compile(
             r"\b(?:ai|artificial intelligence|language) (?:language )?(?:model|assistant)\b",
             r"\bi(?:'m| am) (?:just |only )?(?:an? )?(?:ai|assistant|chatbot|bot|virtual)\b",
             r"\bhow (?:can|may|could) i (?:help|assist)",
+            r"\bcan(?:'t|not| not) (?:assist|help)(?: you)? with (?:that|this|your)\b",
+            r"\b(?:as|being) an? (?:helpful |virtual )?assistant\b",
+            r"\bi(?:'m| am) (?:not able|unable) to (?:assist|provide|help with)\b",
             r"\bi(?:'m| am| would be) (?:here|happy|glad) to (?:help|assist)\b",
             r"\b(?:is there )?anything else i can (?:help|do for you)\b",
             r"\bfeel free to\b",
@@ -65,7 +68,14 @@ def echoes(sentence: str, note: str) -> bool:
     return bool(note) and bool(_ngrams(sentence, NOTE_NGRAM) & _ngrams(note, NOTE_NGRAM))
 
 
-def problems(reply: str, earlier: Sequence[str], name: str = "", note: str = "") -> list[str]:
+def parrots(sentence: str, manager: str) -> bool:
+    """True when `sentence` repeats six or more of the manager's words in a row."""
+    return bool(manager) and bool(_ngrams(sentence, 6) & _ngrams(manager, 6))
+
+
+def problems(
+    reply: str, earlier: Sequence[str], name: str = "", note: str = "", manager: str = ""
+) -> list[str]:
     """What is wrong with `reply`, given the persona's earlier turns. Empty when it is fine."""
     found = []
     text = reply.strip()
@@ -84,6 +94,8 @@ def problems(reply: str, earlier: Sequence[str], name: str = "", note: str = "")
         found.append("repetition")
     if echoes(text, note):
         found.append("echoes_note")
+    if parrots(text, manager):
+        found.append("parrots_manager")
     return found
 
 
@@ -97,7 +109,9 @@ def _repeats(sentences: Sequence[str], earlier: Sequence[str]) -> bool:
     return bool(before & _ngrams(" ".join(sentences)))
 
 
-def repair(reply: str, earlier: Sequence[str], name: str = "", note: str = "") -> str:
+def repair(
+    reply: str, earlier: Sequence[str], name: str = "", note: str = "", manager: str = ""
+) -> str:
     """Keep only what the persona could have said: cut the manager's lines, drop assistant-speak
     and repeated sentences, flatten lists, and shorten to a few sentences."""
     text = reply.replace("\r", "")
@@ -112,20 +126,19 @@ def repair(reply: str, earlier: Sequence[str], name: str = "", note: str = "") -
     text = MARKUP.sub("", text)
     text = ACTION.sub("", text)
     text = " ".join(line.strip() for line in text.splitlines() if line.strip())
-    kept: list[str] = []
     seen = {_norm(s) for turn in earlier for s in split_sentences(turn)}
     earlier_grams: set[tuple[str, ...]] = set()
     for turn in earlier:
         earlier_grams |= _ngrams(turn)
-    for sentence in split_sentences(text):
-        if ASSISTANT_SPEAK.search(sentence) or echoes(sentence, note):
-            continue
-        if _norm(sentence) in seen or _ngrams(sentence) & earlier_grams:
-            continue
-        kept.append(sentence)
-        if len(kept) == MAX_SENTENCES:
-            break
-    out = " ".join(kept).strip().strip('"').strip()
+    usable = [
+        s
+        for s in split_sentences(text)
+        if not ASSISTANT_SPEAK.search(s) and not echoes(s, note) and not parrots(s, manager)
+    ]
+    kept = [s for s in usable if _norm(s) not in seen and not _ngrams(s) & earlier_grams]
+    if not kept:  # better a reply that reuses a phrase than no reply: drop only exact repeats
+        kept = [s for s in usable if _norm(s) not in seen]
+    out = " ".join(kept[:MAX_SENTENCES]).strip().strip('"').strip()
     words = out.split()
     if len(words) > MAX_WORDS:
         out = " ".join(words[:MAX_WORDS]).rstrip(",;:") + "…"

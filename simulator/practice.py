@@ -28,6 +28,7 @@ from simulator.transcript import Conversation, Turn
 
 MAX_MESSAGE_CHARS = 2000
 REPLY_TOKENS = 160
+ATTEMPTS = 3  # a reply that is out of character or repeats itself is generated again
 OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)"
 STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
 MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
@@ -244,12 +245,13 @@ class Practice:
             )
         earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
         note = str(conversation.turns[-1].stats.get("note", ""))
+        manager = conversation.turns[-1].text if conversation.awaiting_reply else ""
         name = conversation.persona.name
         text = ""
         stats: dict[str, object] = {}
         reply_started = time.perf_counter()
         first_ttft: float | None = None
-        for attempt in range(2):
+        for attempt in range(ATTEMPTS):
             text = ""
             stats = {"attempt": attempt + 1}
             started = time.perf_counter()
@@ -278,11 +280,21 @@ class Practice:
                 gen_s=round(last - first, 4),
                 total_s=round(time.perf_counter() - reply_started, 4),
             )
-            found = guard.problems(text, earlier, name, note=note)
+            found = guard.problems(text, earlier, name, note=note, manager=manager)
             stats["problems"] = found
-            if not {"assistant_speak", "empty", "repetition", "echoes_note"} & set(found):
+            if not {
+                "assistant_speak",
+                "empty",
+                "repetition",
+                "echoes_note",
+                "parrots_manager",
+            } & set(found):
                 break
-        final = guard.repair(text, earlier, name, note=note) if stats["problems"] else text.strip()
+        final = (
+            guard.repair(text, earlier, name, note=note, manager=manager)
+            if stats["problems"]
+            else text.strip()
+        )
         if not final:
             final = "Hmm. Give me a second, I'm trying to work out how to put this."
             stats["fallback"] = True

@@ -52,3 +52,21 @@ def test_repair_keeps_only_what_the_persona_would_say() -> None:
 def test_repair_shortens_to_a_few_sentences() -> None:
     reply = " ".join(f"Sentence number {n} is here." for n in range(10))
     assert len(guard.repair(reply, []).split(".")) - 1 == guard.MAX_SENTENCES
+
+
+def test_refusals_count_as_assistant_speak() -> None:
+    assert "assistant_speak" in guard.problems("I'm sorry, but I can't assist with that.", [])
+    assert guard.problems("I'm sorry, but I can't agree with that.", []) == []
+
+
+def test_parroting_the_manager_is_caught_and_cut() -> None:
+    manager = "If I were you I'd just cut the scope and move on."
+    reply = "If I were you I'd just cut the scope and move on. I'm not sure that's right for us."
+    assert "parrots_manager" in guard.problems(reply, [], manager=manager)
+    assert guard.repair(reply, [], manager=manager) == "I'm not sure that's right for us."
+
+
+def test_repair_keeps_a_reply_that_only_reuses_a_phrase() -> None:
+    earlier = ["I think the team needs to see me make the case with the data in the room."]
+    reply = "Honestly I think the team needs to see me make the case with the data, yes."
+    assert guard.repair(reply, earlier) == reply
