@@ -143,3 +143,9 @@ def repair(
     if len(words) > MAX_WORDS:
         out = " ".join(words[:MAX_WORDS]).rstrip(",;:") + "…"
     return out
+
+
+def usable(reply: str, name: str = "") -> str:
+    """The reply with only what can never be shown removed (assistant-speak, the manager's lines,
+    markup), shortened; repeated or echoed sentences are kept."""
+    return repair(reply, [], name)

@@ -165,3 +165,15 @@ def test_persistent_bad_replies_fall_back_to_a_line_in_character(tmp_path, libra
     final = list(practice.say(conversation, "How are you?"))[-1]
     assert "AI" not in final.text and final.text
     assert final.stats.get("fallback") is True
+
+
+def test_a_reply_that_only_repeats_is_kept_rather_than_a_stock_line(tmp_path, library) -> None:
+    line = "Honestly, I keep coming back to the same worry about the review and the team."
+    backend = ScriptedBackend(default=line)
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
+    first = list(practice.say(conversation, "What's on your mind?"))[-1]
+    second = list(practice.say(conversation, "Tell me more."))[-1]
+    assert first.text == line and second.text == line
+    assert second.stats["attempt"] == 3 and second.stats["relaxed"] is True
+    assert "fallback" not in second.stats
