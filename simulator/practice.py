@@ -252,14 +252,19 @@ class Practice:
         reply_started = time.perf_counter()
         first_ttft: float | None = None
         attempts: list[str] = []
+        stats_problems: list[str] = []
         for attempt in range(ATTEMPTS):
             text = ""
             stats = {"attempt": attempt + 1}
             started = time.perf_counter()
             first = last = started
             pieces = 0
+            attempt_prompt = prompt
+            if attempt == ATTEMPTS - 1 and "repetition" in stats_problems:
+                retry = render("retry.j2", message=prompt[-1]["content"], name=name.split()[0])
+                attempt_prompt = [*prompt[:-1], {"role": prompt[-1]["role"], "content": retry}]
             for piece in self.backend.stream(
-                prompt,
+                attempt_prompt,
                 max_tokens=REPLY_TOKENS,
                 temperature=0.7 + 0.2 * attempt,
                 seed=self.seed + len(conversation.turns) + 1000 * attempt,
@@ -283,6 +288,7 @@ class Practice:
             )
             attempts.append(text)
             found = guard.problems(text, earlier, name, note=note, manager=manager)
+            stats_problems = found
             stats["problems"] = found
             if not {
                 "assistant_speak",

@@ -177,3 +177,6 @@ def test_a_reply_that_only_repeats_is_kept_rather_than_a_stock_line(tmp_path, li
     assert first.text == line and second.text == line
     assert second.stats["attempt"] == 3 and second.stats["relaxed"] is True
     assert "fallback" not in second.stats
+    last_try = backend.history[-1][-1]["content"]
+    assert last_try.startswith("Tell me more.") and "already said that" in last_try
+    assert backend.history[-2][-1]["content"] == backend.history[-3][-1]["content"]
