@@ -304,7 +304,9 @@ class Practice:
             else text.strip()
         )
         if not final:  # every attempt only echoed or repeated: better that than a stock line
-            final = next(filter(None, (guard.usable(t, name) for t in reversed(attempts))), "")
+            candidates = [c for c in (guard.usable(t, name) for t in reversed(attempts)) if c]
+            fresh = [c for c in candidates if "repetition" not in guard.problems(c, earlier)]
+            final = (fresh or candidates or [""])[0]
             stats["relaxed"] = bool(final)
         if not final:
             final = "Hmm. Give me a second, I'm trying to work out how to put this."
