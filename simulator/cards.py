@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.datafiles import validation_problems
+from simulator.datafiles import load_json, validation_problems
 from simulator.errors import PersonaError
 from simulator.personas import Persona
 
@@ -128,12 +128,7 @@ def from_card(raw: str, source: str) -> tuple[Persona, list[str]]:
     with defaults because the card did not have them."""
     if len(raw.encode("utf-8")) > MAX_CARD_BYTES:
         raise PersonaError(f"{source}: the card is larger than {MAX_CARD_BYTES} bytes")
-    try:
-        card = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise PersonaError(
-            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    card = load_json(raw, source, PersonaError)
     if not isinstance(card, dict):
         raise PersonaError(f"{source}: not a character card (expected a JSON object)")
     if card.get("spec") == "chara_card_v2":

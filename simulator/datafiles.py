@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import json
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -42,3 +43,11 @@ def validation_problems(exc: ValidationError) -> list[str]:
         f"field {field_path(tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
         for err in exc.errors()
     ]
+
+
+def load_json(raw: str, source: str, error: type[SimulatorError]) -> Any:
+    """Parse JSON text; a syntax error names `source`, the line and the column."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise error(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None

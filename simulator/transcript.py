@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from simulator.datafiles import load_json
 from simulator.errors import InputError
 from simulator.personas import Persona
 from simulator.state import DifficultyName, PersonaState
@@ -91,12 +91,7 @@ def read_transcript(path: Path) -> TranscriptFile:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    data = load_json(raw, str(path), InputError)
     try:
         return TranscriptFile.model_validate(data)
     except ValidationError as exc:
