@@ -13,7 +13,7 @@ import gradio as gr
 
 from simulator.errors import SimulatorError
 from simulator.facilitator import FacilitatorGate
-from simulator.handlers import ChatHistory, PracticeHandlers
+from simulator.handlers import PracticeHandlers
 from simulator.practice import MAX_MESSAGE_CHARS, Practice
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.round_ui import facilitator_tab, participant_tab
@@ -23,6 +23,7 @@ from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
+from simulator.ui_parts import chat_sender
 
 log = logging.getLogger(__name__)
 INTRO = (
@@ -101,12 +102,7 @@ def build_app(
 
         start.click(on_start, [persona, difficulty], [conversation_id, chat, status, saved])
 
-        def on_send(cid: str | None, text: str, history: ChatHistory) -> Iterator[tuple[Any, ...]]:
-            try:
-                for shown, note in handlers.send(cid, text):
-                    yield shown, note, ""
-            except SimulatorError as exc:
-                yield history, f"⚠️ {exc}", text
+        on_send = chat_sender(handlers.send)
 
         send.click(on_send, [conversation_id, message, chat], [chat, status, message])
         message.submit(on_send, [conversation_id, message, chat], [chat, status, message])

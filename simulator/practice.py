@@ -252,7 +252,7 @@ class Practice:
         reply_started = time.perf_counter()
         first_ttft: float | None = None
         attempts: list[str] = []
-        stats_problems: list[str] = []
+        found: list[str] = []  # the previous attempt's problems
         for attempt in range(ATTEMPTS):
             text = ""
             stats = {"attempt": attempt + 1}
@@ -260,7 +260,7 @@ class Practice:
             first = last = started
             pieces = 0
             attempt_prompt = prompt
-            if attempt == ATTEMPTS - 1 and "repetition" in stats_problems:
+            if attempt == ATTEMPTS - 1 and "repetition" in found:
                 retry = render("retry.j2", message=prompt[-1]["content"], name=name.split()[0])
                 attempt_prompt = [*prompt[:-1], {"role": prompt[-1]["role"], "content": retry}]
             for piece in self.backend.stream(
@@ -288,7 +288,6 @@ class Practice:
             )
             attempts.append(text)
             found = guard.problems(text, earlier, name, note=note, manager=manager)
-            stats_problems = found
             stats["problems"] = found
             if not {
                 "assistant_speak",

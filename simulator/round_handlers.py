@@ -22,6 +22,7 @@ from simulator.cohort import (
 )
 from simulator.errors import InputError, SimulatorError
 from simulator.facilitator import FacilitatorGate
+from simulator.fifo import FifoLock
 from simulator.handlers import ChatHistory, history_of
 from simulator.report import report_markdown
 from simulator.rounds import WARNING_S, RoundService
@@ -62,9 +63,9 @@ class ParticipantHandlers:
         conversation = self.service.store.load(me.conversation_id)
         base = history_of(conversation)
         shown = [*base, {"role": "user", "content": message}] if message.strip() else base
-        waiting = getattr(getattr(self.service.practice.backend, "queue", None), "waiting", None)
-        if waiting is not None and self.service.practice.backend.queue.busy():  # type: ignore[attr-defined]
-            yield shown, f"Waiting for the model ({waiting() + 1} ahead of you)…"
+        queue = getattr(self.service.practice.backend, "queue", None)
+        if isinstance(queue, FifoLock) and queue.busy():  # the in-process model's queue
+            yield shown, f"Waiting for the model ({queue.waiting() + 1} ahead of you)…"
         name = conversation.persona.name
         for reply in self.service.say(me.id, message):
             note = "Saved." if reply.done else f"{name} is replying…"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -12,7 +11,7 @@ from simulator.errors import SimulatorError
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.studio_ui import guarded
+from simulator.ui_parts import chat_sender, guarded, passcode_row
 
 
 def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]:
@@ -64,12 +63,7 @@ def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]
         [chat, status],
     )
 
-    def on_send(pid: str | None, text: str, history: list) -> Iterator[tuple[Any, ...]]:
-        try:
-            for updated, note in handlers.send(pid, text):
-                yield updated, note, ""
-        except SimulatorError as exc:
-            yield history, f"⚠️ {exc}", text
+    on_send = chat_sender(handlers.send)
 
     send.click(on_send, [me, message, chat], [chat, status, message])
     message.submit(on_send, [me, message, chat], [chat, status, message])
@@ -130,12 +124,7 @@ def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]
 def facilitator_tab(handlers: FacilitatorHandlers) -> None:
     token = gr.State(None)
     with gr.Tab("Facilitator", elem_id="facilitator-tab"):
-        with gr.Row():
-            passcode = gr.Textbox(
-                label="Facilitator passcode", type="password", scale=3, elem_id="fac-passcode"
-            )
-            unlock = gr.Button("Unlock", scale=1, elem_id="fac-unlock")
-        gate_status = gr.Markdown("", elem_id="fac-gate")
+        passcode, unlock, gate_status = passcode_row("fac-")
         with gr.Column(visible=False, elem_id="dashboard") as panel:
             with gr.Accordion("New round", open=True):
                 with gr.Row():

@@ -132,10 +132,11 @@ class RoundService:
             if not self.store.execute("SELECT 1 FROM rounds WHERE code = ?", (code,)):
                 return code
 
-    def rounds(self) -> list[Round]:
+    def _rounds(self, where: str = "", params: tuple[object, ...] = ()) -> list[Round]:
         rows = self.store.execute(
-            "SELECT id, code, name, personas_json, difficulty, minutes, "
-            "rubric FROM rounds ORDER BY created_at DESC, rowid DESC"
+            "SELECT id, code, name, personas_json, difficulty, minutes, rubric FROM rounds "
+            f"{where} ORDER BY created_at DESC, rowid DESC",
+            params,
         )
         return [
             Round(
@@ -150,9 +151,11 @@ class RoundService:
             for r in rows
         ]
 
+    def rounds(self) -> list[Round]:
+        return self._rounds()
+
     def round_by_code(self, code: str) -> Round:
-        wanted = code.strip().upper()
-        found = [r for r in self.rounds() if r.code == wanted]
+        found = self._rounds("WHERE code = ?", (code.strip().upper(),))
         if not found:
             raise InputError(
                 f"no round with the code '{code.strip()}'; check it with your facilitator"
@@ -160,7 +163,7 @@ class RoundService:
         return found[0]
 
     def round(self, round_id: str) -> Round:
-        found = [r for r in self.rounds() if r.id == round_id]
+        found = self._rounds("WHERE id = ?", (round_id,))
         if not found:
             raise SimulatorError(f"no round with id '{round_id}'")
         return found[0]

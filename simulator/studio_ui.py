@@ -10,18 +10,7 @@ import gradio as gr
 from simulator.errors import SimulatorError
 from simulator.handlers import ChatHistory
 from simulator.studio_handlers import StudioHandlers
-
-
-def guarded(fn: Callable[..., Any], failure: Callable[[str], Any]) -> Callable[..., Any]:
-    """Turn a SimulatorError into a message in the UI instead of a crash."""
-
-    def call(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except SimulatorError as exc:
-            return failure(f"⚠️ {exc}")
-
-    return call
+from simulator.ui_parts import guarded, passcode_row
 
 
 def studio_tab(
@@ -35,12 +24,7 @@ def studio_tab(
             "### Persona studio\nFacilitators only: enter the passcode set when the app "
             "was started."
         )
-        with gr.Row():
-            passcode = gr.Textbox(
-                label="Facilitator passcode", type="password", scale=3, elem_id="passcode"
-            )
-            unlock = gr.Button("Unlock", scale=1, elem_id="unlock")
-        gate_status = gr.Markdown("", elem_id="gate-status")
+        passcode, unlock, gate_status = passcode_row("")
         with gr.Column(visible=False, elem_id="studio") as panel:
             with gr.Row():
                 existing = gr.Dropdown(

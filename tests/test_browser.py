@@ -224,7 +224,7 @@ def test_round_with_facilitator_and_two_participants(app_url: str) -> None:
         assert not bo.is_visible("#dashboard")
         bo.fill("#fac-passcode input", "not the passcode")
         bo.click("#fac-unlock")
-        bo.wait_for_selector("#fac-gate:has-text('wrong passcode')", timeout=10_000)
+        bo.wait_for_selector("#fac-gate-status:has-text('wrong passcode')", timeout=10_000)
         assert not bo.is_visible("#dashboard") and not bo.is_visible("#live-status")
         browser.close()
     assert "Ada" in live and "Bo" in live and "in progress" in live

@@ -1,0 +1,49 @@
+"""Small pieces of Gradio wiring that several tabs share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gradio as gr
+
+from simulator.errors import SimulatorError
+
+
+def guarded(fn: Callable[..., Any], failure: Callable[[str], Any]) -> Callable[..., Any]:
+    """Turn a SimulatorError into a message in the UI instead of a crash."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except SimulatorError as exc:
+            return failure(f"⚠️ {exc}")
+
+    return call
+
+
+def chat_sender(
+    send: Callable[[Any, str], Iterator[tuple[Any, str]]],
+) -> Callable[[Any, str, Any], Iterator[tuple[Any, ...]]]:
+    """A handler for (who, message, history) -> (history, status, message box) that streams
+    `send`; on an error the history stays, the status says why, and the typed text is kept."""
+
+    def on_send(who: Any, text: str, history: Any) -> Iterator[tuple[Any, ...]]:
+        try:
+            for shown, note in send(who, text):
+                yield shown, note, ""
+        except SimulatorError as exc:
+            yield history, f"⚠️ {exc}", text
+
+    return on_send
+
+
+def passcode_row(prefix: str) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
+    """The facilitator passcode box, its Unlock button and the status line under them."""
+    with gr.Row():
+        passcode = gr.Textbox(
+            label="Facilitator passcode", type="password", scale=3, elem_id=f"{prefix}passcode"
+        )
+        unlock = gr.Button("Unlock", scale=1, elem_id=f"{prefix}unlock")
+    status = gr.Markdown("", elem_id=f"{prefix}gate-status")
+    return passcode, unlock, status
