@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import gradio as gr
 from simulator.errors import SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import PracticeHandlers
+from simulator.paths import browser_secret
 from simulator.practice import MAX_MESSAGE_CHARS, Practice
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.round_ui import facilitator_tab, participant_tab
@@ -25,6 +27,7 @@ from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
 from simulator.ui_parts import chat_sender
 
+MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
 log = logging.getLogger(__name__)
 INTRO = (
     "# Coaching practice\n"
@@ -38,11 +41,18 @@ def build_app(
     handlers: PracticeHandlers,
     studio: StudioHandlers | None = None,
     rounds: RoundService | None = None,
+    browser_secret: str | None = None,
 ) -> gr.Blocks:
+    """The whole UI. `browser_secret` encrypts what browsers keep (give the same one after a
+    restart, or returning browsers are not recognised)."""
     choices = handlers.persona_choices()
     first = choices[0][1] if choices else None
     with gr.Blocks(title="Coaching practice") as app:
         conversation_id = gr.State(None)
+        # a secret kept in this browser: only its own conversations are listed and resumable
+        owner = gr.BrowserState(
+            None, storage_key="coaching-simulator-practice-owner", secret=browser_secret
+        )
         gr.Markdown(INTRO)
         with gr.Tab("Practice"):
             with gr.Row():
@@ -55,9 +65,7 @@ def build_app(
                     )
                     start = gr.Button("Start conversation", variant="primary", elem_id="start")
                     with gr.Accordion("Saved conversations", open=False):
-                        saved = gr.Dropdown(
-                            choices=handlers.saved_choices(), label="Resume", elem_id="saved"
-                        )
+                        saved = gr.Dropdown(choices=[], label="Resume", elem_id="saved")
                         resume = gr.Button("Resume", elem_id="resume")
                 with gr.Column(scale=3):
                     brief = gr.Markdown(handlers.brief(first), elem_id="brief")
@@ -70,6 +78,7 @@ def build_app(
                     lines=2,
                     scale=5,
                     max_length=MAX_MESSAGE_CHARS,
+                    info=f"Up to {MAX_MESSAGE_CHARS} characters; plain text.",
                     elem_id="message",
                     placeholder="Ask, reflect, leave room…",
                 )
@@ -93,28 +102,31 @@ def build_app(
 
         persona.change(handlers.brief, persona, brief)
 
-        def on_start(persona_id: str, level: str) -> tuple[Any, ...]:
+        def on_start(persona_id: str, level: str, me: str | None) -> tuple[Any, ...]:
+            me = me or secrets.token_urlsafe(18)  # the page may not have finished loading
             try:
-                cid, history, note = handlers.start(persona_id, level)
+                cid, history, note = handlers.start(persona_id, level, me)
             except SimulatorError as exc:
-                return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip()
-            return cid, history, note, gr.update(choices=handlers.saved_choices())
+                return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip()
+            return cid, history, note, gr.update(choices=handlers.saved_choices(me)), me
 
-        start.click(on_start, [persona, difficulty], [conversation_id, chat, status, saved])
+        start.click(
+            on_start, [persona, difficulty, owner], [conversation_id, chat, status, saved, owner]
+        )
 
         on_send = chat_sender(handlers.send)
 
         send.click(on_send, [conversation_id, message, chat], [chat, status, message])
         message.submit(on_send, [conversation_id, message, chat], [chat, status, message])
 
-        def on_resume(cid: str | None) -> Iterator[tuple[Any, ...]]:
+        def on_resume(cid: str | None, me: str | None) -> Iterator[tuple[Any, ...]]:
             try:
-                for shown, note in handlers.resume(cid):
+                for shown, note in handlers.resume(cid, me):
                     yield cid, shown, note
             except SimulatorError as exc:
                 yield gr.skip(), gr.skip(), f"⚠️ {exc}"
 
-        resume.click(on_resume, [saved], [conversation_id, chat, status])
+        resume.click(on_resume, [saved, owner], [conversation_id, chat, status])
 
         def on_end(cid: str | None, rubric_id: str) -> Iterator[tuple[Any, ...]]:
             yield (
@@ -145,12 +157,17 @@ def build_app(
             [feedback_panel, chart, report, md_file, json_file, status],
         )
         if rounds is not None:
-            app.load(*participant_tab(ParticipantHandlers(rounds)))
+            app.load(*participant_tab(ParticipantHandlers(rounds), browser_secret))
         if studio is not None and studio.gate.enabled:
             studio_tab(studio, persona, handlers.persona_choices)
             if rounds is not None:
                 facilitator_tab(FacilitatorHandlers(rounds, studio.gate))
-        app.load(lambda: gr.update(choices=handlers.saved_choices()), None, saved)
+
+        def on_load(me: str | None) -> tuple[Any, ...]:
+            me = me or secrets.token_urlsafe(18)
+            return me, gr.update(choices=handlers.saved_choices(me))
+
+        app.load(on_load, owner, [owner, saved])
     return app
 
 
@@ -161,6 +178,8 @@ def start_sweeper(rounds: RoundService, every_s: float = 2.0) -> None:
         while True:
             try:
                 rounds.sweep()
+            except SimulatorError as exc:  # e.g. the database is locked: say so, keep going
+                log.warning("closing expired conversations failed: %s", exc)
             except Exception:  # keep sweeping; one bad conversation must not stop the rest
                 log.exception("closing expired conversations failed")
             time.sleep(every_s)
@@ -179,7 +198,12 @@ def launch(
     quick = PracticeHandlers(Practice(backend, Store(store.path.with_name("studio.db"))), library)
     rounds = RoundService(handlers.practice, library)
     start_sweeper(rounds)
-    app = build_app(handlers, StudioHandlers(gate, handlers, quick), rounds)
+    app = build_app(
+        handlers,
+        StudioHandlers(gate, handlers, quick),
+        rounds,
+        browser_secret=browser_secret(store.path.parent),
+    )
     print(f"Coaching practice is running at http://{host}:{port}", flush=True)
     app.queue(default_concurrency_limit=32).launch(
         server_name=host,
@@ -187,4 +211,5 @@ def launch(
         share=False,
         inbrowser=False,
         show_error=True,
+        max_file_size=MAX_UPLOAD,
     )

@@ -11,6 +11,20 @@ from pydantic import BaseModel, ValidationError
 from simulator.errors import SimulatorError
 
 Model = TypeVar("Model", bound=BaseModel)
+MAX_TEXT_CHARS = 200_000  # a persona or rubric is a few kilobytes; this is far beyond any
+
+
+class PlainLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (`*name`): a file made of aliases to aliases can stand for
+    billions of values in a few lines."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed here; write the value out", mark
+            )
+        return super().compose_node(parent, index)
 
 
 def field_path(location: tuple[int | str, ...]) -> str:
@@ -25,8 +39,13 @@ def parse_yaml_model(
     text: str, source: str, model: type[Model], error: type[SimulatorError], kind: str
 ) -> Model:
     """Parse YAML `text` from `source` into `model`; raise `error` naming source and fields."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise error(
+            f"{source}: {len(text)} characters is too long for a {kind} file "
+            f"(the limit is {MAX_TEXT_CHARS})"
+        )
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=PlainLoader)
     except yaml.YAMLError as exc:
         raise error(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

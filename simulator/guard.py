@@ -39,6 +39,17 @@ ASSISTANT_SPEAK = re.compile(
             r"\bsystem prompt\b",
             r"\b(?:my|these) instructions\b",
             r"<\|im_(?:start|end)\|>",
+            r"\byou(?:'re| are) (?:an? )?(?:ai|assistant|chatbot|language model)\b",
+            r"\b(?:created|developed|trained|made) by (?:openai|anthropic|alibaba|google|meta)\b",
+            r"\b(?:chatgpt|openai|anthropic|qwen|gpt-?\d)\b",
+            r"\bi can help you\b",
+            r"\b(?:to )?assist you\b",
+            r"\bplease (?:share|provide) more (?:details|context|information)\b",
+            r"\bi (?:cannot|can't|am unable to) (?:engage|discuss|comply)\b",
+            r"\bi apologi[sz]e,? but\b",
+            r"\bwhat (?:would|can) you like (?:me to do|assistance|help)\b",
+            r"\bassistance with\b",
+            r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",
         ]
     ),
     re.IGNORECASE,
@@ -48,6 +59,7 @@ MANAGER_LINE = re.compile(
     r"(?:\s*\([^)]*\))?\s*[*_]*\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
+ROLE_LABEL = re.compile(r"^\s*[*_]*([A-Z][\w.]*(?: [A-Z][\w.]*)?)[*_]*\s*:\s", re.MULTILINE)
 LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+", re.MULTILINE)
 MARKUP = re.compile(r"\*\*|__|^#+\s*|`", re.MULTILINE)
 ACTION = re.compile(r"^\s*[*(\[][^*)\]]{1,60}[*)\]]\s*")
@@ -85,6 +97,8 @@ def problems(
         found.append("assistant_speak")
     if MANAGER_LINE.search(text):
         found.append("speaks_for_manager")
+    elif any(not name.startswith(m.group(1)) for m in ROLE_LABEL.finditer(text)):
+        found.append("role_label")
     if LIST_LINE.search(text) or "**" in text:
         found.append("list_or_markup")
     sentences = split_sentences(text)
@@ -122,6 +136,7 @@ def repair(
         text = text[cut.end() :]
     if name:
         text = re.sub(rf"^\s*[*_]*{re.escape(name.split()[0])}[^:\n]{{0,30}}:\s*", "", text)
+    text = ROLE_LABEL.sub("", text)
     text = LIST_LINE.sub("", text)
     text = MARKUP.sub("", text)
     text = ACTION.sub("", text)

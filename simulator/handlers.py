@@ -15,14 +15,20 @@ from simulator.report import chart_svg, report_markdown
 from simulator.rubric import load_rubric, rubric_ids
 from simulator.state import DIFFICULTIES
 from simulator.studio import brief_markdown
+from simulator.text import plain
 from simulator.transcript import Conversation, TranscriptTurn
 
 ChatHistory = list[dict[str, str]]
 
 
+def bubble(role: str, text: str) -> dict[str, str]:
+    """A chat message whose text is shown as typed: markup in it is displayed, never run."""
+    return {"role": role, "content": plain(text)}
+
+
 def history_of(conversation: Conversation) -> ChatHistory:
     return [
-        {"role": "assistant" if t.speaker == "persona" else "user", "content": t.text}
+        bubble("assistant" if t.speaker == "persona" else "user", t.text)
         for t in conversation.turns
     ]
 
@@ -89,21 +95,26 @@ class PracticeHandlers:
             return "Choose a persona to read the brief."
         return brief_markdown(self.library.get(persona_id))
 
-    def saved_choices(self) -> list[tuple[str, str]]:
+    def saved_choices(self, owner: str | None) -> list[tuple[str, str]]:
+        """The saved conversations of this browser only (none without its secret)."""
+        if not owner:
+            return []
         return [
             (
                 f"{row['name']} ({row['difficulty']}) · {row['turns']} turns · {row['updated_at']}",
                 str(row["id"]),
             )
-            for row in self.practice.store.list()
+            for row in self.practice.store.list(owner=owner)
         ]
 
-    def start(self, persona_id: str | None, difficulty: str) -> tuple[str, ChatHistory, str]:
+    def start(
+        self, persona_id: str | None, difficulty: str, owner: str = ""
+    ) -> tuple[str, ChatHistory, str]:
         if not persona_id:
             raise SimulatorError("choose a persona first")
         if difficulty not in DIFFICULTIES:
             raise SimulatorError(f"choose a difficulty: {', '.join(DIFFICULTIES)}")
-        conversation = self.practice.start(self.library.get(persona_id), difficulty)
+        conversation = self.practice.start(self.library.get(persona_id), difficulty, owner)
         status = f"Conversation saved as `{conversation.id}`. The PM speaks first; your turn."
         return conversation.id, history_of(conversation), status
 
@@ -122,12 +133,16 @@ class PracticeHandlers:
             conversation, base, self.practice.say(conversation, message), message
         )
 
-    def resume(self, conversation_id: str | None) -> Iterator[tuple[ChatHistory, str]]:
-        """Reopen a saved conversation; finish a reply that was cut off, if any."""
+    def resume(
+        self, conversation_id: str | None, owner: str | None
+    ) -> Iterator[tuple[ChatHistory, str]]:
+        """Reopen a saved conversation of this browser; finish a reply that was cut off."""
         if not conversation_id:
             raise SimulatorError("choose a saved conversation to resume")
         conversation = self.practice.store.load(conversation_id)
-        status = f"Resumed `{conversation.id}` with {conversation.persona.name}."
+        if not owner or conversation.owner != owner:  # someone else's: say no more than "none"
+            raise SimulatorError(f"no saved conversation with id '{conversation_id}'")
+        status = f"Resumed `{conversation.id}` with {plain(conversation.persona.name)}."
         yield history_of(conversation), status
         if conversation.awaiting_reply:
             base = history_of(conversation)
@@ -136,13 +151,13 @@ class PracticeHandlers:
     def _stream(
         self, conversation: Conversation, base: ChatHistory, replies: Iterator, message: str | None
     ) -> Iterator[tuple[ChatHistory, str]]:
-        name = conversation.persona.name
-        shown = base if message is None else [*base, {"role": "user", "content": message}]
+        name = plain(conversation.persona.name)
+        shown = base if message is None else [*base, bubble("user", message)]
         status = f"{name} is replying…"
         for reply in replies:
             if message is not None and len(conversation.turns) > len(base):
-                shown = [*base, {"role": "user", "content": conversation.turns[len(base)].text}]
+                shown = [*base, bubble("user", conversation.turns[len(base)].text)]
             status = reply.notice or ("Saved." if reply.done else f"{name} is replying…")
-            yield [*shown, {"role": "assistant", "content": reply.text}], status
+            yield [*shown, bubble("assistant", reply.text)], status
         if status.endswith("…"):
             yield history_of(conversation), "Saved."

@@ -7,6 +7,7 @@ coded and scored as if that text were not there.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 JSON_BLOCK = re.compile(r"\{[^{}]*[\"'][^\"']+[\"']\s*:[^{}]*\}", re.DOTALL)
 MARKUP = re.compile(
@@ -16,6 +17,13 @@ TOKEN_BLOCK = re.compile(
     r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[INST\].*?(?:\[/INST\]|$)|<<SYS>>.*?(?:<</SYS>>|$)"
     r"|<\|start_header_id\|>.*?(?:<\|eot_id\|>|$)",
     re.IGNORECASE | re.DOTALL,
+)
+CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+SPEAKER_LINE = re.compile(
+    r"(?:^|(?<=[.!?] ))\s*[*_#]*\s*(?:pm|persona|manager|user|coachee|employee|human|ai|bot|"
+    r"model)\s*[*_]*\s*:.*$"
+    r"|#+\s*(?:evaluation|assessment|scores?|scoring|grading|grade|rubric|report|feedback)\b.*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 ROLE_LINE = re.compile(
     r"(?:^|(?<=[\s.!?]))(?:#+\s*)?(?:system|assistant|evaluator|grader|scorer|judge|rubric|"
@@ -37,6 +45,8 @@ AIMED_AT_SCORER = re.compile(
             r"\b(?:level|score|rating)\s*[:=]\s*\d",
             r"\b\d\s*/\s*(?:4|5|10)\b",
             r"\b(?:active_listening|powerful_questioning|development_planning|feedback_delivery)\b",
+            r"\b(?:active listening|powerful questioning|development planning|feedback delivery)"
+            r"\s*[:=\-–]\s*\d",
         ]
     ),
     re.IGNORECASE,
@@ -46,7 +56,61 @@ SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
 def strip_injection(text: str) -> str:
     """`text` without JSON blocks, role markers and sentences addressed to the scorer."""
-    cleaned = MARKUP.sub(" ", JSON_BLOCK.sub(" ", TOKEN_BLOCK.sub(" ", text)))
-    cleaned = ROLE_LINE.sub(" ", cleaned)
+    cleaned = CODE_FENCE.sub(" ", TOKEN_BLOCK.sub(" ", text))
+    for _ in range(8):  # nested JSON goes from the inside out
+        cleaned, found = JSON_BLOCK.subn(" ", cleaned)
+        if not found:
+            break
+    cleaned = MARKUP.sub(" ", cleaned)
+    cleaned = ROLE_LINE.sub(" ", SPEAKER_LINE.sub(" ", cleaned))
     kept = [s for s in SENTENCE.findall(cleaned) if s.strip() and not AIMED_AT_SCORER.search(s)]
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
+
+
+WORD_JOINER = "\u2060"
+CONTROL_LIKE = re.compile(r"<\|[a-z_]+\|>|</?s>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
+
+
+def defuse(text: str, specials: Sequence[str] = ()) -> str:
+    """`text` with every spelling of a model control token (`<|im_start|>` and the like, plus
+    the model's own `specials`) broken by an invisible character, so typed text can never become
+    a role marker in the prompt. What the reader sees is unchanged."""
+    for special in specials:
+        if len(special) > 1 and special in text:
+            text = text.replace(special, special[0] + WORD_JOINER + special[1:])
+    return CONTROL_LIKE.sub(lambda m: m.group()[0] + WORD_JOINER + m.group()[1:], text)
+
+
+AIMED_AT_MODEL = re.compile(
+    "|".join(
+        [
+            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,40}\b(?:instructions|"
+            r"rules|prompt|guidelines|programming|character)\b",
+            r"\b(?:system|hidden|original|initial) (?:prompt|instructions)\b",
+            r"\b(?:your|these) (?:instructions|prompt|programming)\b",
+            r"\brules (?:you were|you've been|you have been) given\b",
+            r"\byou(?:'re| are) (?:just |only |really |actually )?(?:an? )?(?:ai|a\.i\.|bot|"
+            r"chatbot|language model|llm|assistant|program)\b",
+            r"\b(?:are you|admit (?:that )?you(?:'re| are)) (?:an? )?(?:ai|bot|chatbot|"
+            r"language model|llm|assistant|human)\b",
+            r"\b(?:pretend|act|respond|answer|reply|behave) (?:as|like|to be|you(?:'re| are))"
+            r" (?:an? )?(?:ai|assistant|chatbot|chatgpt|dan|language model|unrestricted|"
+            r"the model|different ai|another ai)\b",
+            r"\brole-?play(?:ing)?\b|\b(?:drop|break|leave|stop|exit) (?:the |your )?character\b",
+            r"\b(?:jailbreak|developer mode|dan mode)\b|\byou are (?:now )?dan\b",
+            r"\bstage note\b|\bhidden (?:facts?|layer)\b",
+            r"\b(?:chatgpt|gpt-?\d|openai|anthropic|claude|qwen)\b",
+            r"\brepeat (?:everything|all|the text|the words) (?:above|before)\b",
+            r"\b(?:print|reveal|show|output|list|quote|translate) (?:me )?(?:your|the)"
+            r" (?:instructions|prompt|rules|stage note|hidden)",
+            r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+def aimed_at_model(text: str) -> bool:
+    """True when a manager's message talks to the model behind the persona (its prompt, its
+    instructions, its being an AI) rather than to the PM."""
+    return bool(AIMED_AT_MODEL.search(text))

@@ -12,7 +12,8 @@ from simulator.datafiles import parse_yaml_model
 from simulator.errors import PersonaError
 from simulator.paths import PERSONAS_DIR
 
-Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"  # also a safe file name: no dots, slashes or spaces
+Slug = Field(pattern=ID_PATTERN)
 Competency = Literal[
     "active_listening", "powerful_questioning", "development_planning", "feedback_delivery"
 ]

@@ -20,6 +20,7 @@ from simulator import guard
 from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError
+from simulator.injection import aimed_at_model
 from simulator.personas import Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -35,11 +36,20 @@ MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
 log = logging.getLogger(__name__)
 
 
+KEPT_FORMAT = "\u200c\u200d\u200e\u200f\u061c"  # joiners (emoji, Indic scripts), RTL/LTR marks
+
+
+def keep_char(ch: str) -> bool:
+    """Whether a typed character is kept: not control characters, bidi overrides, unassigned
+    code points or lone surrogates; joiners and direction marks stay (emoji, Arabic, Hebrew)."""
+    if ch in "\n\t" or ch in KEPT_FORMAT:
+        return True
+    return unicodedata.category(ch)[0] != "C"
+
+
 def clean_message(text: str) -> str:
     """Check a manager message: not empty, not over-long, no control characters."""
-    cleaned = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    ).strip()
+    cleaned = "".join(ch for ch in text if keep_char(ch)).strip()
     if not cleaned:
         raise InputError("the message is empty: type what you want to say to the PM")
     if len(cleaned) > MAX_MESSAGE_CHARS:
@@ -78,8 +88,9 @@ class Practice:
         self.prime = prime
         self.last_prompt: list[Message] = []
 
-    def start(self, persona: Persona, difficulty: DifficultyName) -> Conversation:
-        """Begin a conversation; the persona's opening line is its first turn."""
+    def start(self, persona: Persona, difficulty: DifficultyName, owner: str = "") -> Conversation:
+        """Begin a conversation; the persona's opening line is its first turn. `owner` is the
+        secret of whoever may list and resume it."""
         if difficulty not in DIFFICULTY:
             raise InputError(f"difficulty must be one of easy, medium, hard (got '{difficulty}')")
         conversation = Conversation(
@@ -87,6 +98,7 @@ class Practice:
             persona=persona,
             difficulty=difficulty,
             model=getattr(self.backend, "name", ""),
+            owner=owner,
             turns=[
                 Turn(speaker="persona", text=persona.opening_line, state=initial_state(difficulty))
             ],
@@ -176,22 +188,29 @@ class Practice:
                 "the PM has not answered your last message yet (the model may have been "
                 "unavailable): send it again, or send an empty message, to retry"
             )
-        previous = conversation.turns[-1].text
-        code = code_turn(message, previous)
-        state, fact, idea_now = advance(
-            conversation.state, code, conversation.persona, conversation.difficulty
-        )
         persona = conversation.persona
-        reaction = render("mood.j2", name=persona.name.split()[0], mood=mood(state))
-        prompt_text = render(
-            "turn.j2",
-            manager_text=message,
-            name=persona.name,
-            reaction=reaction,
-            fact=fact.text if fact else "",
-            idea=persona.own_idea.text if idea_now else "",
-            max_sentences=3,
-        )
+        if aimed_at_model(message):
+            # Talk aimed at the model behind the persona never reaches it word for word: the
+            # persona hears an odd remark, and nothing about the meeting changes.
+            state = conversation.state
+            code = code_turn("", "")
+            prompt_text = render("offscript.j2", name=persona.name)
+            reaction = prompt_text  # the guard then catches a reply that quotes it
+        else:
+            code = code_turn(message, conversation.turns[-1].text)
+            state, fact, idea_now = advance(
+                conversation.state, code, persona, conversation.difficulty
+            )
+            reaction = render("mood.j2", name=persona.name.split()[0], mood=mood(state))
+            prompt_text = render(
+                "turn.j2",
+                manager_text=message,
+                name=persona.name,
+                reaction=reaction,
+                fact=fact.text if fact else "",
+                idea=persona.own_idea.text if idea_now else "",
+                max_sentences=3,
+            )
         turn = Turn(
             speaker="manager",
             text=message,
@@ -245,7 +264,7 @@ class Practice:
             )
         earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
         note = str(conversation.turns[-1].stats.get("note", ""))
-        manager = conversation.turns[-1].text if conversation.awaiting_reply else ""
+        manager = "\n".join(t.text for t in conversation.turns if t.speaker == "manager")
         name = conversation.persona.name
         text = ""
         stats: dict[str, object] = {}
@@ -269,6 +288,7 @@ class Practice:
                 temperature=0.7 + 0.2 * attempt,
                 seed=self.seed + len(conversation.turns) + 1000 * attempt,
                 stop=STOP,
+                avoid=earlier if "repetition" in found else (),
             ):
                 last = time.perf_counter()
                 if pieces == 0:
@@ -295,6 +315,7 @@ class Practice:
                 "repetition",
                 "echoes_note",
                 "parrots_manager",
+                "role_label",
             } & set(found):
                 break
         final = (

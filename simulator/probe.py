@@ -63,8 +63,18 @@ class ProbeResult(BaseModel):
     telling_transcript: dict[str, object]
 
 
+def stem(word: str) -> str:
+    """A rough stem, so "estimate", "estimated" and "dates", "date" count as the same word."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in WORD.findall(text) if len(w) > 3 and w.lower() not in STOPWORDS}
+    return {
+        stem(w.lower()) for w in WORD.findall(text) if len(w) > 3 and w.lower() not in STOPWORDS
+    }
 
 
 def distinctive_words(text: str, persona: Persona, difficulty: str = "medium") -> set[str]:

@@ -23,7 +23,7 @@ from simulator.cohort import (
 from simulator.errors import InputError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.fifo import FifoLock
-from simulator.handlers import ChatHistory, history_of
+from simulator.handlers import ChatHistory, bubble, history_of
 from simulator.report import report_markdown
 from simulator.rounds import WARNING_S, RoundService
 from simulator.studio import brief_markdown
@@ -62,14 +62,14 @@ class ParticipantHandlers:
             raise InputError("press Start first")
         conversation = self.service.store.load(me.conversation_id)
         base = history_of(conversation)
-        shown = [*base, {"role": "user", "content": message}] if message.strip() else base
+        shown = [*base, bubble("user", message)] if message.strip() else base
         queue = getattr(self.service.practice.backend, "queue", None)
         if isinstance(queue, FifoLock) and queue.busy():  # the in-process model's queue
             yield shown, f"Waiting for the model ({queue.waiting() + 1} ahead of you)…"
-        name = conversation.persona.name
+        name = plain(conversation.persona.name)
         for reply in self.service.say(me.id, message):
             note = "Saved." if reply.done else f"{name} is replying…"
-            yield [*shown, {"role": "assistant", "content": reply.text}], note
+            yield [*shown, bubble("assistant", reply.text)], note
         yield history_of(self.service.store.load(me.conversation_id)), "Saved."
 
     def tick(self, participant_id: str | None) -> tuple[str, bool, bool]:

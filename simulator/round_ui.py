@@ -8,22 +8,32 @@ import gradio as gr
 
 from simulator.cohort import COMPETENCIES, NAMES
 from simulator.errors import SimulatorError
+from simulator.practice import MAX_MESSAGE_CHARS
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
+from simulator.rounds import MAX_NAME
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
 from simulator.ui_parts import chat_sender, guarded, passcode_row
 
 
-def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]:
+def participant_tab(
+    handlers: ParticipantHandlers, browser_secret: str | None = None
+) -> tuple[Any, Any, list[Any]]:
     """Build the tab; returns the page-load hook that restores a returning participant."""
     with gr.Tab("Round", elem_id="round-tab"):
-        me = gr.BrowserState(None, storage_key="coaching-simulator-participant")
+        me = gr.BrowserState(
+            None, storage_key="coaching-simulator-participant", secret=browser_secret
+        )
         shown = gr.State(False)
         gr.Markdown("### Join a timed practice round\nEnter the code from your facilitator.")
         with gr.Row():
             code = gr.Textbox(label="Join code", scale=1, elem_id="join-code")
             name = gr.Textbox(
-                label="Your display name", scale=2, max_length=40, elem_id="join-name"
+                label="Your display name",
+                scale=2,
+                max_length=MAX_NAME,
+                info=f"Up to {MAX_NAME} characters.",
+                elem_id="join-name",
             )
             join = gr.Button("Join", scale=1, elem_id="join")
         brief = gr.Markdown("", elem_id="round-brief")
@@ -35,7 +45,12 @@ def participant_tab(handlers: ParticipantHandlers) -> tuple[Any, Any, list[Any]]
         )
         with gr.Row():
             message = gr.Textbox(
-                label="You (the manager)", scale=5, interactive=False, elem_id="round-message"
+                label="You (the manager)",
+                scale=5,
+                interactive=False,
+                max_length=MAX_MESSAGE_CHARS,
+                info=f"Up to {MAX_MESSAGE_CHARS} characters; plain text.",
+                elem_id="round-message",
             )
             send = gr.Button("Send", scale=1, interactive=False, elem_id="round-send")
             finish = gr.Button("Finish early", scale=1, elem_id="round-finish")

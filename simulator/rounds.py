@@ -62,12 +62,12 @@ class Participant:
         return max(0.0, self.deadline - at)
 
 
-def clean_name(name: str) -> str:
+def clean_name(name: str, what: str = "display name") -> str:
     text = " ".join("".join(ch for ch in name if ch.isprintable()).split())
     if not text:
-        raise InputError("enter a display name")
+        raise InputError(f"enter a {what}")
     if len(text) > MAX_NAME:
-        raise InputError(f"the display name is longer than {MAX_NAME} characters")
+        raise InputError(f"the {what} is {len(text)} characters long; the limit is {MAX_NAME}")
     return text
 
 
@@ -105,7 +105,7 @@ class RoundService:
         round_ = Round(
             uuid.uuid4().hex[:12],
             self._new_code(),
-            clean_name(name or "Round"),
+            clean_name(name or "Round", "round name"),
             list(personas),
             difficulty,
             float(minutes),
@@ -237,7 +237,11 @@ class RoundService:
             return self.store.load(participant.conversation_id)
         round_ = self.round(participant.round_id)
         persona = self.library.get(participant.persona_id)
-        conversation = self.practice.start(persona, round_.difficulty)  # type: ignore[arg-type]
+        conversation = self.practice.start(
+            persona,
+            round_.difficulty,  # type: ignore[arg-type]
+            owner=participant_id,
+        )
         deadline = self.clock() + round_.minutes * 60
         self.store.execute(
             "UPDATE participants SET conversation_id = ?, deadline = ? WHERE id = ?",

@@ -83,7 +83,7 @@ def make_backend(settings: Settings) -> ChatBackend:
     """The backend the settings ask for; the model is resolved (and assembled) here."""
     choice = settings.backend
     if choice == "scripted":
-        return scripted_backend()
+        return scripted_backend(float(os.environ.get("SIMULATOR_SCRIPTED_DELAY", "0.03")))
     if choice == "openai":
         from simulator.backends.openai import OpenAIBackend
 

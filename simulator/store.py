@@ -83,39 +83,76 @@ MIGRATIONS = [
         created_at TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    CREATE INDEX conversations_by_owner ON conversations(owner, updated_at);
+    """,
 ]
+
+
+class StoreError(SimulatorError):
+    """The database cannot be read or written right now."""
+
+
+def store_problem(path: Path, exc: sqlite3.Error, waited_s: float) -> str:
+    """A message for people about a failed database operation."""
+    detail = str(exc).lower()
+    kept = "What was saved before is intact; the last change was not saved"
+    if "locked" in detail or "busy" in detail:
+        return (
+            f"{path}: the conversation database is locked by another program (waited "
+            f"{waited_s:g} s). {kept}: close the other program or try again in a moment."
+        )
+    if "readonly" in detail or "read-only" in detail or "unable to open" in detail:
+        return (
+            f"{path}: the conversation database cannot be written (the file or its folder is "
+            f"read-only). {kept}: make it writable or start with another --data-dir."
+        )
+    if "not a database" in detail or "malformed" in detail or "corrupt" in detail:
+        return (
+            f"{path}: this file is not a readable conversation database ({exc}). Nothing was "
+            "changed in it: move it aside (the app will start a new one) or choose another "
+            "--data-dir."
+        )
+    return f"{path}: the conversation database failed ({exc}). {kept}; try again."
 
 
 class Store:
     """Conversations in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout_s: float = 15.0) -> None:
         self.path = path
+        self.busy_timeout_s = busy_timeout_s
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                self._migrate(db)
-        except sqlite3.DatabaseError as exc:
-            raise SimulatorError(
-                f"{path}: cannot open the conversation database ({exc}). Nothing was changed; "
-                "move the file aside or choose another data folder with --data-dir."
-            ) from None
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create the data folder ({exc})") from None
+        with self._connect() as db:
+            self._migrate(db)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=15)
+        """A connection in one transaction; SQLite's errors become a StoreError that says what
+        happened and that nothing saved before was changed."""
         try:
-            db.execute("PRAGMA foreign_keys = ON")
-            with db:
-                yield db
-        finally:
-            db.close()
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout_s)
+            try:
+                db.execute("PRAGMA foreign_keys = ON")
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise StoreError(store_problem(self.path, exc, self.busy_timeout_s)) from None
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise SimulatorError("the database was written by a newer version of the simulator")
+            raise StoreError(
+                "the database was written by a newer version of the simulator; nothing was "
+                "changed in it"
+            )
         if version < len(MIGRATIONS):
             db.execute("PRAGMA journal_mode = WAL")
         for number in range(version, len(MIGRATIONS)):
@@ -126,7 +163,8 @@ class Store:
     def create(self, conversation: Conversation) -> None:
         with self._connect() as db:
             db.execute(
-                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO conversations (id, persona_id, persona_json, difficulty, model, "
+                "trim_from, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     conversation.id,
                     conversation.persona.id,
@@ -136,6 +174,7 @@ class Store:
                     conversation.trim_from,
                     conversation.created_at,
                     conversation.updated_at,
+                    conversation.owner,
                 ),
             )
             for index, turn in enumerate(conversation.turns):
@@ -172,8 +211,8 @@ class Store:
     def load(self, conversation_id: str) -> Conversation:
         with self._connect() as db:
             row = db.execute(
-                "SELECT persona_json, difficulty, model, trim_from, created_at, updated_at "
-                "FROM conversations WHERE id = ?",
+                "SELECT persona_json, difficulty, model, trim_from, created_at, updated_at, "
+                "owner FROM conversations WHERE id = ?",
                 (conversation_id,),
             ).fetchone()
             if row is None:
@@ -202,6 +241,7 @@ class Store:
             trim_from=row[3],
             created_at=row[4],
             updated_at=row[5],
+            owner=row[6],
             turns=turns,
         )
 
@@ -227,15 +267,16 @@ class Store:
         with self._connect() as db:
             return list(db.execute(sql, params).fetchall())
 
-    def list(self, limit: int = 50) -> list[dict[str, object]]:
-        """Recent conversations, newest first, with their persona and turn count."""
+    def list(self, limit: int = 50, owner: str | None = None) -> list[dict[str, object]]:
+        """Recent conversations, newest first, with their persona and turn count: all of them,
+        or only those of `owner`."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT c.id, c.persona_id, json_extract(c.persona_json, '$.name'), c.difficulty,"
                 " c.updated_at, COUNT(t.idx) FROM conversations c LEFT JOIN turns t"
-                " ON t.conversation_id = c.id GROUP BY c.id ORDER BY c.updated_at DESC, c.rowid"
-                " DESC LIMIT ?",
-                (limit,),
+                " ON t.conversation_id = c.id WHERE ? IS NULL OR c.owner = ?"
+                " GROUP BY c.id ORDER BY c.updated_at DESC, c.rowid DESC LIMIT ?",
+                (owner, owner, limit),
             ).fetchall()
         keys = ("id", "persona", "name", "difficulty", "updated_at", "turns")
         return [dict(zip(keys, row, strict=False)) for row in rows]

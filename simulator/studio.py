@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from simulator.errors import PersonaError
 from simulator.paths import PERSONAS_DIR
-from simulator.personas import SCHEMA_FILE, Persona, PersonaLibrary, parse_persona
+from simulator.personas import ID_PATTERN, SCHEMA_FILE, Persona, PersonaLibrary, parse_persona
 from simulator.text import plain
 
 HEADER = f"# yaml-language-server: $schema={(PERSONAS_DIR / SCHEMA_FILE).as_uri()}\n"
@@ -93,9 +94,11 @@ def save_persona(persona: Persona, library: PersonaLibrary) -> Path:
             f"field id: '{persona.id}' is a bundled persona, which is read-only; "
             "use 'Copy to edit' or choose a new id"
         )
+    if not re.fullmatch(ID_PATTERN, persona.id):  # validated already; belt and braces
+        raise PersonaError(f"field id: '{persona.id}' is not a valid id (a-z, 0-9 and -)")
     folder.mkdir(parents=True, exist_ok=True)
     path = (folder / f"{persona.id}.yaml").resolve()
-    if path.parent != folder.resolve():  # the id pattern already forbids this; belt and braces
+    if path.parent != folder.resolve():
         raise PersonaError(f"field id: '{persona.id}' would be saved outside {folder}")
     partial = path.with_suffix(".yaml.partial")
     partial.write_text(HEADER + to_yaml(persona), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 from simulator.cards import from_card, write_card
 from simulator.errors import PersonaError, SimulatorError
 from simulator.facilitator import FacilitatorGate
-from simulator.handlers import ChatHistory, PracticeHandlers
+from simulator.handlers import ChatHistory, PracticeHandlers, history_of
 from simulator.personas import Persona
 from simulator.studio import (
     SKELETON,
@@ -111,7 +111,7 @@ class StudioHandlers:
         self.gate.check(token)
         persona = self._valid(text)
         conversation = self.quick.practice.start(persona, "medium")
-        return conversation.id, [{"role": "assistant", "content": conversation.turns[0].text}]
+        return conversation.id, history_of(conversation)
 
     def chat_send(
         self, token: str | None, conversation_id: str | None, message: str

@@ -43,6 +43,7 @@ class Conversation(BaseModel):
     trim_from: int = 0
     created_at: str = Field(default_factory=now)
     updated_at: str = Field(default_factory=now)
+    owner: str = Field(default="", exclude=True)  # the secret of the browser that started it
 
     @property
     def state(self) -> PersonaState:

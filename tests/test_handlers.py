@@ -24,7 +24,7 @@ def test_persona_choices_and_brief(handlers, library) -> None:
 
 
 def test_start_send_stream_and_resume(handlers) -> None:
-    cid, history, status = handlers.start("wants-promotion", "hard")
+    cid, history, status = handlers.start("wants-promotion", "hard", "browser-a")
     assert history[0]["role"] == "assistant" and cid in status
     updates = list(handlers.send(cid, "What does promotion mean to you?"))
     assert len(updates) > 2
@@ -34,9 +34,20 @@ def test_start_send_stream_and_resume(handlers) -> None:
     assert [h[0][-1]["content"] for h in updates[:-1]] == sorted(
         (h[0][-1]["content"] for h in updates[:-1]), key=len
     )
-    resumed = list(handlers.resume(cid))
+    resumed = list(handlers.resume(cid, "browser-a"))
     assert resumed[-1][0] == final_history
-    assert handlers.saved_choices()[0][1] == cid
+    assert handlers.saved_choices("browser-a")[0][1] == cid
+
+
+def test_each_browser_lists_and_resumes_only_its_own_conversations(handlers) -> None:
+    mine, _, _ = handlers.start("wants-promotion", "easy", "browser-a")
+    theirs, _, _ = handlers.start("roadmap-gave-in", "easy", "browser-b")
+    assert [cid for _, cid in handlers.saved_choices("browser-a")] == [mine]
+    assert [cid for _, cid in handlers.saved_choices("browser-b")] == [theirs]
+    assert handlers.saved_choices(None) == [] and handlers.saved_choices("") == []
+    for owner in ("browser-a", "", None):
+        with pytest.raises(SimulatorError, match="no saved conversation"):
+            list(handlers.resume(theirs, owner))
 
 
 def test_errors_are_raised_as_messages(handlers) -> None:

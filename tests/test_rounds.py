@@ -172,3 +172,13 @@ def test_overrides_exports_gap_map_and_progress(tmp_path, library) -> None:
     mine = progress(service, library, "ada")
     assert len(mine.sessions) == 1 and mine.latest["active_listening"] == 4
     assert mine.first == mine.latest and "Practise" in mine.suggestion
+
+
+def test_round_conversations_are_not_listed_in_anyones_practice_view(tmp_path, library) -> None:
+    service = service_for(tmp_path / "c.db", library)
+    round_ = service.create_round("Cohort", ["roadmap-gave-in"], "medium", 10)
+    me = service.join(round_.code, "Ana")
+    conversation = service.start(me.id)
+    assert conversation.owner == me.id
+    assert service.store.list(owner="") == [] and service.store.list(owner="someone") == []
+    assert [row["id"] for row in service.store.list(owner=me.id)] == [conversation.id]

@@ -123,3 +123,27 @@ def test_every_studio_action_needs_the_passcode(mine, store) -> None:
     cid, history = studio.chat_start(token, SKELETON)
     assert history[0]["content"].startswith("The PM's first words")
     assert list(studio.chat_send(token, cid, "What's up?"))[-1][1] == "Saved."
+
+
+@pytest.mark.parametrize("bad_id", ["../../evil", "/etc/passwd", "a/b", "..", "C:\\\\x", ".hidden"])
+def test_persona_ids_cannot_escape_the_personas_folder(mine, bad_id: str) -> None:
+    persona, errors = validate_text(edited(id=bad_id))
+    assert persona is None and any(e.startswith("field id:") for e in errors), errors
+    with pytest.raises(PersonaError, match="no persona with id"):
+        mine.get(bad_id)
+    sneaked = validate_text(SKELETON)[0].model_copy(update={"id": bad_id})  # skips validation
+    with pytest.raises(PersonaError):
+        save_persona(sneaked, mine)
+    outside = [p for p in mine.user_folder.parent.rglob("*") if p.suffix in (".yaml", ".partial")]
+    assert outside == []
+
+
+def test_an_oversized_card_upload_is_refused_before_reading(mine, store, tmp_path: Path) -> None:
+    gate = FacilitatorGate("pw")
+    token = gate.unlock("pw")
+    handlers = PracticeHandlers(Practice(ScriptedBackend(), store), mine)
+    studio = StudioHandlers(gate, handlers, handlers)
+    big = tmp_path / "big.json"
+    big.write_bytes(b"{" + b" " * 1_100_000 + b"}")
+    with pytest.raises(PersonaError, match="larger than 1 MB"):
+        studio.import_card(token, str(big))

@@ -22,8 +22,12 @@ class ChatBackend(Protocol):
         temperature: float,
         seed: int,
         stop: Sequence[str],
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
-        """Yield the reply's text piece by piece (one token at a time where the model allows)."""
+        """Yield the reply's text piece by piece (one token at a time where the model allows).
+
+        `avoid`: earlier texts the reply must not repeat word for word. A backend that can steer
+        sampling blocks their word runs; one that cannot ignores it."""
         ...
 
     def count_tokens(self, messages: list[Message]) -> int:

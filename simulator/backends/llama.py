@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.backends.base import Message
+from simulator.backends.no_repeat import NoRepeat, banned_runs
 from simulator.errors import ModelError
 from simulator.fifo import FifoLock
+from simulator.injection import defuse
 from simulator.model_files import check_gguf
 
 
@@ -34,6 +36,17 @@ def load_llama(model_path: Path, context_size: int, threads: int = 0) -> Any:
         ) from None
 
 
+def control_tokens(llm: Any) -> list[str]:
+    """The text of every control token in the model's vocabulary (`<|im_start|>` and so on)."""
+    import llama_cpp
+
+    flags = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    model = llm._model
+    return [
+        model.token_get_text(i) for i in range(model.n_vocab()) if model.token_get_attr(i) & flags
+    ]
+
+
 class PromptRenderer:
     """Turns chat messages into the model's own prompt text and tokens, using the chat template
     stored in the GGUF file (rendered by llama-cpp-python in a sandboxed Jinja2 environment)."""
@@ -48,6 +61,7 @@ class PromptRenderer:
             )
         eos, bos = llm.token_eos(), llm.token_bos()
         self._llm = llm
+        self.specials = control_tokens(llm)
         self._formatter = Jinja2ChatFormatter(
             template=template,
             eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
@@ -57,7 +71,8 @@ class PromptRenderer:
 
     def render(self, messages: list[Message]) -> tuple[list[int], list[str], Any]:
         """Prompt tokens, stop strings and the end-of-turn stopping criteria."""
-        response = self._formatter(messages=messages)  # type: ignore[arg-type]
+        safe = [{**m, "content": defuse(m["content"], self.specials)} for m in messages]
+        response = self._formatter(messages=safe)  # type: ignore[arg-type]
         stops = response.stop if isinstance(response.stop, list) else [response.stop or ""]
         tokens = self._llm.tokenize(
             response.prompt.encode("utf-8"), add_bos=not response.added_special, special=True
@@ -159,8 +174,15 @@ class LlamaBackend:
         temperature: float,
         seed: int,
         stop: Sequence[str],
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         tokens, template_stops, stopping = self._renderer.render(messages)
+        processors = None
+        if avoid:
+            from llama_cpp import LogitsProcessorList
+
+            table = banned_runs(avoid, self._tokenize)
+            processors = LogitsProcessorList([NoRepeat(table)])
         with self.queue.hold():
             reused = common_prefix(list(self._llm.input_ids[: self._llm.n_tokens]), tokens)
             cache = self._llm.cache
@@ -180,11 +202,15 @@ class LlamaBackend:
                 seed=seed,
                 stop=[*template_stops, *stop],
                 stopping_criteria=stopping,
+                logits_processor=processors,
             )
             for chunk in chunks:
                 piece = chunk["choices"][0]["text"]
                 if piece:
                     yield piece
+
+    def _tokenize(self, text: str) -> list[int]:
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def count_tokens(self, messages: list[Message]) -> int:
         return len(self._renderer.render(messages)[0])

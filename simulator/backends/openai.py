@@ -9,6 +9,7 @@ import httpx
 
 from simulator.backends.base import Message
 from simulator.errors import ModelError
+from simulator.injection import defuse
 
 MAX_STOPS = 4  # the OpenAI API accepts at most four stop sequences
 
@@ -50,10 +51,11 @@ class OpenAIBackend:
         temperature: float,
         seed: int,
         stop: Sequence[str],
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         body = {
             "model": self.model_name,
-            "messages": messages,
+            "messages": [{**m, "content": defuse(m["content"])} for m in messages],
             "max_tokens": max_tokens,
             "temperature": temperature,
             "seed": seed,

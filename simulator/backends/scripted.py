@@ -49,9 +49,12 @@ class ScriptedBackend:
         temperature: float,
         seed: int,
         stop: Sequence[str],
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         self.history.append([dict(m) for m in messages])
-        self.settings.append({"max_tokens": max_tokens, "temperature": temperature, "seed": seed})
+        self.settings.append(
+            {"max_tokens": max_tokens, "temperature": temperature, "seed": seed, "avoid": avoid}
+        )
         reply = self.queue.popleft() if self.queue else self.default
         text = reply(messages) if callable(reply) else reply
         for marker in stop:
