@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from typing import Any
 
 import gradio as gr
 
-from simulator.errors import SimulatorError
+from simulator.backends.base import ChatBackend
+from simulator.backends.deferred import DeferredBackend
+from simulator.errors import ModelError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import PracticeHandlers
 from simulator.paths import browser_secret
@@ -54,6 +57,7 @@ def build_app(
             None, storage_key="coaching-simulator-practice-owner", secret=browser_secret
         )
         gr.Markdown(INTRO)
+        model_status = gr.Markdown("", elem_id="model-status")
         with gr.Tab("Practice"):
             with gr.Row():
                 with gr.Column(scale=2):
@@ -165,9 +169,9 @@ def build_app(
 
         def on_load(me: str | None) -> tuple[Any, ...]:
             me = me or secrets.token_urlsafe(18)
-            return me, gr.update(choices=handlers.saved_choices(me))
+            return me, gr.update(choices=handlers.saved_choices(me)), handlers.model_status()
 
-        app.load(on_load, owner, [owner, saved])
+        app.load(on_load, owner, [owner, saved, model_status])
     return app
 
 
@@ -187,12 +191,25 @@ def start_sweeper(rounds: RoundService, every_s: float = 2.0) -> None:
     threading.Thread(target=sweep_forever, daemon=True, name="round-sweeper").start()
 
 
+def backend_or_deferred(settings: Settings) -> ChatBackend:
+    """The configured backend; if its model cannot be loaded, one that says why in the UI and
+    tries again on each message, so the app opens and nothing typed is lost."""
+    try:
+        return make_backend(settings)
+    except ModelError as exc:
+        sys.stderr.write(
+            f"warning: {exc}\nThe app starts anyway and shows this message; it loads the model "
+            "as soon as it is there.\n"
+        )
+        return DeferredBackend(lambda: make_backend(settings), str(exc), settings.context_size)
+
+
 def launch(
     settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, passcode: str | None = None
 ) -> None:
     library = make_library(settings)
     store = make_store(settings)
-    backend = make_backend(settings)
+    backend = backend_or_deferred(settings)
     handlers = PracticeHandlers(Practice(backend, store, prime=True), library)
     gate = FacilitatorGate(passcode or os.environ.get("SIMULATOR_FACILITATOR_PASSCODE"))
     quick = PracticeHandlers(Practice(backend, Store(store.path.with_name("studio.db"))), library)

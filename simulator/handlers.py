@@ -53,6 +53,17 @@ class PracticeHandlers:
         self.library = library
         self.reports_dir = reports_dir or practice.store.path.parent / "reports"
 
+    def model_status(self) -> str:
+        """A warning when the model could not be loaded (the app still runs and keeps trying)."""
+        problem = getattr(self.practice.backend, "problem", "")
+        if not problem:
+            return ""
+        return (
+            f"⚠️ **The model is not available:** {plain(problem)}\n\n"
+            "You can read briefs and start conversations; replies come once the model is there "
+            "(nothing you type is lost)."
+        )
+
     def rubric_choices(self) -> list[str]:
         return rubric_ids()
 

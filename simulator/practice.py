@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from simulator import guard
 from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
-from simulator.errors import InputError
+from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
 from simulator.personas import Persona
 from simulator.prompts import render
@@ -119,6 +119,8 @@ class Practice:
         try:
             for _ in self.backend.stream(prompt, max_tokens=1, temperature=0.0, seed=0, stop=[]):
                 pass
+        except SimulatorError as exc:  # the model is unavailable: the real turn says so
+            log.warning("warming the prompt prefix failed: %s", exc)
         except Exception:  # a failed warm-up only costs time; the real turn reports errors
             log.exception("warming the prompt prefix failed")
 

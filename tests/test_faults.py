@@ -1,4 +1,5 @@
-"""The database locked, read-only or corrupt: a clear message, and nothing saved is lost."""
+"""The database locked, read-only or corrupt, or the model not there: a clear message, and
+nothing saved is lost."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from simulator.backends.deferred import DeferredBackend
 from simulator.backends.scripted import ScriptedBackend
+from simulator.errors import ModelError, SimulatorError
+from simulator.handlers import PracticeHandlers
 from simulator.practice import Practice
 from simulator.store import Store, StoreError
 from tests.conftest import ROOT
@@ -149,3 +153,27 @@ def test_read_only_database_gives_a_clear_message_and_stays_as_it_was(
     assert "error:" in done.stdout and "cannot be written" in done.stdout, done.stdout
     assert "turn saved" not in done.stdout and "loaded" not in done.stdout
     assert digest(path) == before
+
+
+def test_a_model_that_cannot_load_yet_keeps_the_message_and_replies_once_it_can(
+    tmp_path, library
+) -> None:
+    available = {"now": False}
+
+    def load() -> ScriptedBackend:
+        if not available["now"]:
+            raise ModelError("/models/x.gguf: model file not found")
+        return ScriptedBackend(["Right, where was I. The review, yes."])
+
+    backend = DeferredBackend(load, "/models/x.gguf: model file not found")
+    handlers = PracticeHandlers(Practice(backend, Store(tmp_path / "c.db")), library)
+    assert "model file not found" in handlers.model_status()
+    cid, _, _ = handlers.start("roadmap-gave-in", "medium")
+    with pytest.raises(SimulatorError, match=r"model is not available.*message is saved"):
+        list(handlers.send(cid, "What happened in the review?"))
+    saved = handlers.practice.store.load(cid)
+    assert saved.awaiting_reply and saved.turns[-1].text == "What happened in the review?"
+    available["now"] = True
+    final_history, status = list(handlers.send(cid, ""))[-1]
+    assert status == "Saved." and "The review, yes." in final_history[-1]["content"]
+    assert handlers.model_status() == ""

@@ -26,14 +26,16 @@ XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 SHORT_XSS = '<img src=x onerror="window.__pwned=3">'  # fits a 40-character name
 
 
-APP = [sys.executable, "-m", "simulator", "app", "--backend", "scripted"]
+APP = [sys.executable, "-m", "simulator", "app"]
+SCRIPTED = ["--backend", "scripted"]
 
 
 class App:
     """`simulator app` on the scripted backend in its own process, which a test can kill."""
 
-    def __init__(self, data: Path, delay: float = 0.25) -> None:
+    def __init__(self, data: Path, delay: float = 0.25, backend: list[str] = SCRIPTED) -> None:
         self.data = data
+        self.backend = backend
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.env = {
@@ -46,7 +48,7 @@ class App:
     def start(self) -> None:
         log = (self.data / "app.log").open("a")
         self.process = subprocess.Popen(
-            [*APP, "--port", str(self.port), "--facilitator-passcode", PASSCODE],
+            [*APP, *self.backend, "--port", str(self.port), "--facilitator-passcode", PASSCODE],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -302,3 +304,36 @@ def test_facilitator_data_is_not_reachable_through_the_api_without_the_passcode(
     assert "MARKER-TRANSCRIPT" not in seen_by_outsider
     # the same calls after unlocking do reach it, so the check above looked in the right places
     assert "Zed Secretname" in unlocked and "MARKER-TRANSCRIPT" in unlocked
+
+
+def test_missing_model_is_shown_in_the_page_and_the_reply_comes_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    from simulator.model_files import resolve_model
+
+    model = tmp_path / "models" / "coach.gguf"
+    app = App(tmp_path, backend=["--model", str(model)])
+    app.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = open_page(browser, app.url)
+            page.wait_for_selector("#model-status:has-text('model file not found')")
+            page.click("#start")
+            page.wait_for_selector("#chat .bot", timeout=30_000)
+            page.fill("#message textarea", "What would you like to get out of today?")
+            page.click("#send")
+            page.wait_for_selector("#status:has-text('model is not available')", timeout=60_000)
+            kept = page.input_value("#message textarea")
+            model.parent.mkdir()
+            model.symlink_to(resolve_model())  # the model is back
+            page.click("#send")
+            page.wait_for_selector("#status:has-text('Saved.')", timeout=180_000)
+            [row] = Store(tmp_path / "simulator.db").list()
+            turns = Store(tmp_path / "simulator.db").load(str(row["id"])).turns
+            browser.close()
+    finally:
+        app.stop()
+    assert kept == "What would you like to get out of today?"
+    assert [t.speaker for t in turns] == ["persona", "manager", "persona"]
+    assert turns[1].text == kept and turns[2].text.strip()
