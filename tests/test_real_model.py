@@ -146,11 +146,13 @@ def test_bench_prints_its_figures_and_reuses_the_prefix(model_path: Path, tmp_pa
         assert row["evaluated_tokens"] < row["prompt_tokens"] / 3
 
 
-def test_probe_passes_on_the_real_model(tmp_path: Path, model_path: Path) -> None:
+# wants-promotion is the persona whose replies most often repeat themselves on this model
+@pytest.mark.parametrize("persona_id", ["roadmap-gave-in", "wants-promotion"])
+def test_probe_passes_on_the_real_model(tmp_path: Path, model_path: Path, persona_id: str) -> None:
     result = simulator(
         "personas",
         "probe",
-        "roadmap-gave-in",
+        persona_id,
         "--json",
         env={"SIMULATOR_DATA_DIR": str(tmp_path), "SIMULATOR_MODEL": str(model_path)},
     )
