@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from playwright.sync_api import Page, sync_playwright
@@ -297,8 +298,12 @@ def test_facilitator_data_is_not_reachable_through_the_api_without_the_passcode(
         insider = Client(app.url, verbose=False)
         insider.predict(PASSCODE, api_name="/on_unlock_1")
         unlocked = everything_said(insider, [*values, ids["participant"]])
+        upload = app.url + "gradio_api/upload"
+        too_big = httpx.post(upload, files={"files": ("card.json", b" " * 1_100_000)})
+        small = httpx.post(upload, files={"files": ("card.json", b"{}")})
     finally:
         app.stop()
+    assert too_big.status_code == 413 and small.status_code == 200  # uploads: 1 MB at most
     assert "wrong passcode" in repr(refused)
     assert "Zed Secretname" not in seen_by_outsider
     assert "MARKER-TRANSCRIPT" not in seen_by_outsider
