@@ -41,7 +41,7 @@ ASSISTANT_SPEAK = re.compile(
             r"<\|im_(?:start|end)\|>",
             r"\byou(?:'re| are) (?:an? )?(?:ai|assistant|chatbot|language model)\b",
             r"\b(?:created|developed|trained|made) by (?:openai|anthropic|alibaba|google|meta)\b",
-            r"\b(?:chatgpt|openai|anthropic|qwen|gpt-?\d)\b",
+            r"\bqwen\b",
             r"\bi can help you\b",
             r"\b(?:to )?assist you\b",
             r"\bplease (?:share|provide) more (?:details|context|information)\b",

@@ -99,7 +99,7 @@ AIMED_AT_MODEL = re.compile(
             r"\brole-?play(?:ing)?\b|\b(?:drop|break|leave|stop|exit) (?:the |your )?character\b",
             r"\b(?:jailbreak|developer mode|dan mode)\b|\byou are (?:now )?dan\b",
             r"\bstage note\b|\bhidden (?:facts?|layer)\b",
-            r"\b(?:chatgpt|gpt-?\d|openai|anthropic|claude|qwen)\b",
+            r"\b(?:which|what) (?:ai|model|llm|language model) are you\b",
             r"\brepeat (?:everything|all|the text|the words) (?:above|before)\b",
             r"\b(?:print|reveal|show|output|list|quote|translate) (?:me )?(?:your|the)"
             r" (?:instructions|prompt|rules|stage note|hidden)",

@@ -58,5 +58,7 @@ def test_ordinary_coaching_talk_is_not_mistaken_for_a_jailbreak() -> None:
         "What instructions did the VP give the team?",
         "Is there a hidden agenda you're worried about?",
         "Dan, what would you do differently?",
+        "Should the support bot use OpenAI or Anthropic models, do you think?",
+        "How did the team take the ChatGPT pilot?",
     ):
         assert not aimed_at_model(line), line
