@@ -229,4 +229,5 @@ def launch(
         inbrowser=False,
         show_error=True,
         max_file_size=MAX_UPLOAD,
+        run_history=False,  # Gradio would keep every message in the browser's storage, in clear
     )

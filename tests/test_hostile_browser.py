@@ -127,7 +127,9 @@ def test_killed_mid_reply_and_mid_evaluation_nothing_is_lost(app: App) -> None:
         page.fill("#message textarea", "What is on your mind this week?")
         page.click("#send")
         page.wait_for_selector("#chat :text('Mm, fair')", timeout=30_000)
+        stored = page.evaluate("() => JSON.stringify(window.localStorage)")
         app.kill()  # the reply is half streamed
+        assert "What is on your mind" not in stored  # no copy of the conversation in the browser
         [row] = Store(store_path).list()
         conversation = Store(store_path).load(str(row["id"]))
         assert conversation.awaiting_reply
