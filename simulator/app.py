@@ -71,6 +71,11 @@ def build_app(
                     with gr.Accordion("Saved conversations", open=False):
                         saved = gr.Dropdown(choices=[], label="Resume", elem_id="saved")
                         resume = gr.Button("Resume", elem_id="resume")
+                        forget = gr.Button(
+                            "Shared computer? Hide my conversations from this browser",
+                            size="sm",
+                            elem_id="forget",
+                        )
                 with gr.Column(scale=3):
                     brief = gr.Markdown(handlers.brief(first), elem_id="brief")
             chat = gr.Chatbot(
@@ -172,6 +177,12 @@ def build_app(
             return me, gr.update(choices=handlers.saved_choices(me)), handlers.model_status()
 
         app.load(on_load, owner, [owner, saved, model_status])
+
+        def on_forget() -> tuple[Any, ...]:
+            note = "This browser no longer lists your conversations (they stay saved)."
+            return secrets.token_urlsafe(18), gr.update(choices=[], value=None), None, [], note
+
+        forget.click(on_forget, None, [owner, saved, conversation_id, chat, status])
     return app
 
 

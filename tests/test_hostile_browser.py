@@ -161,7 +161,15 @@ def test_killed_mid_reply_and_mid_evaluation_nothing_is_lost(app: App) -> None:
         page.wait_for_selector("#status:has-text('Resumed')", timeout=30_000)
         page.click("#end")
         page.wait_for_selector("#report h2", timeout=120_000)
+        page.click("#forget")  # the next person at this computer does not see it
+        page.wait_for_selector("#status:has-text('no longer lists')", timeout=10_000)
+        reopen(page, app.url)
+        page.get_by_text("Saved conversations").click()
+        page.click("#saved input")
+        time.sleep(0.5)
+        left = [li.inner_text() for li in page.query_selector_all("ul[role=listbox] li")]
         browser.close()
+    assert not any("turns" in option for option in left), left
     assert Store(store_path).latest_evaluation(conversation.id) is not None
 
 
