@@ -81,6 +81,13 @@ def defuse(text: str, specials: Sequence[str] = ()) -> str:
     return CONTROL_LIKE.sub(lambda m: m.group()[0] + WORD_JOINER + m.group()[1:], text)
 
 
+def defuse_messages(
+    messages: Sequence[dict[str, str]], specials: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """`messages` with every content defused (see `defuse`)."""
+    return [{**m, "content": defuse(m["content"], specials)} for m in messages]
+
+
 AIMED_AT_MODEL = re.compile(
     "|".join(
         [

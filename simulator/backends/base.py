@@ -8,6 +8,12 @@ from typing import Protocol
 Message = dict[str, str]
 
 
+def estimate_tokens(messages: list[Message]) -> int:
+    """A token count that errs high (about three characters a token), for backends that cannot
+    count exactly."""
+    return sum(len(m["content"]) // 3 + 4 for m in messages)
+
+
 class ChatBackend(Protocol):
     """Streams a chat completion. One call at a time per backend object is safe."""
 

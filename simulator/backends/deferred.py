@@ -4,10 +4,10 @@ message, and loads the model on the next try once the file (or server) is back."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from simulator.backends.base import ChatBackend, Message
+from simulator.backends.base import ChatBackend, Message, estimate_tokens
 from simulator.errors import ModelError, SimulatorError
 
 
@@ -42,29 +42,12 @@ class DeferredBackend:
                 self.context_size = self.inner.context_size
             return self.inner
 
-    def stream(
-        self,
-        messages: list[Message],
-        *,
-        max_tokens: int,
-        temperature: float,
-        seed: int,
-        stop: Sequence[str],
-        avoid: Sequence[str] = (),
-    ) -> Iterator[str]:
-        backend = self._ready()
-        yield from backend.stream(
-            messages,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            seed=seed,
-            stop=stop,
-            avoid=avoid,
-        )
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        yield from self._ready().stream(messages, **options)
 
     def count_tokens(self, messages: list[Message]) -> int:
         if self.inner is None:
-            return sum(len(m["content"]) // 3 + 4 for m in messages)
+            return estimate_tokens(messages)
         return self.inner.count_tokens(messages)
 
     def __getattr__(self, attribute: str) -> Any:

@@ -12,7 +12,7 @@ from simulator.backends.base import Message
 from simulator.backends.no_repeat import NoRepeat, banned_runs
 from simulator.errors import ModelError
 from simulator.fifo import FifoLock
-from simulator.injection import defuse
+from simulator.injection import defuse_messages
 from simulator.model_files import check_gguf
 
 
@@ -71,7 +71,7 @@ class PromptRenderer:
 
     def render(self, messages: list[Message]) -> tuple[list[int], list[str], Any]:
         """Prompt tokens, stop strings and the end-of-turn stopping criteria."""
-        safe = [{**m, "content": defuse(m["content"], self.specials)} for m in messages]
+        safe = defuse_messages(messages, self.specials)
         response = self._formatter(messages=safe)  # type: ignore[arg-type]
         stops = response.stop if isinstance(response.stop, list) else [response.stop or ""]
         tokens = self._llm.tokenize(

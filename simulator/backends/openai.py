@@ -9,7 +9,7 @@ import httpx
 
 from simulator.backends.base import Message
 from simulator.errors import ModelError
-from simulator.injection import defuse
+from simulator.injection import defuse_messages
 
 MAX_STOPS = 4  # the OpenAI API accepts at most four stop sequences
 
@@ -55,7 +55,7 @@ class OpenAIBackend:
     ) -> Iterator[str]:
         body = {
             "model": self.model_name,
-            "messages": [{**m, "content": defuse(m["content"])} for m in messages],
+            "messages": defuse_messages(messages),
             "max_tokens": max_tokens,
             "temperature": temperature,
             "seed": seed,

@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from simulator.backends.base import Message
+from simulator.backends.base import Message, estimate_tokens
 
 Reply = str | Callable[[list[Message]], str]
 
@@ -66,4 +66,4 @@ class ScriptedBackend:
             yield piece
 
     def count_tokens(self, messages: list[Message]) -> int:
-        return sum(len(m["content"]) // 3 + 4 for m in messages)
+        return estimate_tokens(messages)
