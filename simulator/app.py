@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import sys
 import threading
 import time
@@ -19,7 +18,7 @@ from simulator.errors import ModelError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import PracticeHandlers
 from simulator.paths import browser_secret
-from simulator.practice import MAX_MESSAGE_CHARS, Practice
+from simulator.practice import Practice
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.round_ui import facilitator_tab, participant_tab
 from simulator.rounds import RoundService
@@ -28,7 +27,7 @@ from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
-from simulator.ui_parts import chat_sender
+from simulator.ui_parts import chat_sender, message_box, new_owner
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
 log = logging.getLogger(__name__)
@@ -82,15 +81,7 @@ def build_app(
                 label="Conversation", height=420, elem_id="chat", feedback_options=None
             )
             with gr.Row():
-                message = gr.Textbox(
-                    label="You (the manager)",
-                    lines=2,
-                    scale=5,
-                    max_length=MAX_MESSAGE_CHARS,
-                    info=f"Up to {MAX_MESSAGE_CHARS} characters; plain text.",
-                    elem_id="message",
-                    placeholder="Ask, reflect, leave room…",
-                )
+                message = message_box("message", lines=2, placeholder="Ask, reflect, leave room…")
                 send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
             status = gr.Markdown("", elem_id="status")
             with gr.Row():
@@ -112,7 +103,7 @@ def build_app(
         persona.change(handlers.brief, persona, brief)
 
         def on_start(persona_id: str, level: str, me: str | None) -> tuple[Any, ...]:
-            me = me or secrets.token_urlsafe(18)  # the page may not have finished loading
+            me = me or new_owner()  # the page may not have finished loading
             try:
                 cid, history, note = handlers.start(persona_id, level, me)
             except SimulatorError as exc:
@@ -173,14 +164,14 @@ def build_app(
                 facilitator_tab(FacilitatorHandlers(rounds, studio.gate))
 
         def on_load(me: str | None) -> tuple[Any, ...]:
-            me = me or secrets.token_urlsafe(18)
+            me = me or new_owner()
             return me, gr.update(choices=handlers.saved_choices(me)), handlers.model_status()
 
         app.load(on_load, owner, [owner, saved, model_status])
 
         def on_forget() -> tuple[Any, ...]:
             note = "This browser no longer lists your conversations (they stay saved)."
-            return secrets.token_urlsafe(18), gr.update(choices=[], value=None), None, [], note
+            return new_owner(), gr.update(choices=[], value=None), None, [], note
 
         forget.click(on_forget, None, [owner, saved, conversation_id, chat, status])
     return app

@@ -8,12 +8,11 @@ import gradio as gr
 
 from simulator.cohort import COMPETENCIES, NAMES
 from simulator.errors import SimulatorError
-from simulator.practice import MAX_MESSAGE_CHARS
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.rounds import MAX_NAME
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.ui_parts import chat_sender, guarded, passcode_row
+from simulator.ui_parts import chat_sender, guarded, message_box, passcode_row
 
 
 def participant_tab(
@@ -44,14 +43,7 @@ def participant_tab(
             label="Conversation", height=360, elem_id="round-chat", feedback_options=None
         )
         with gr.Row():
-            message = gr.Textbox(
-                label="You (the manager)",
-                scale=5,
-                interactive=False,
-                max_length=MAX_MESSAGE_CHARS,
-                info=f"Up to {MAX_MESSAGE_CHARS} characters; plain text.",
-                elem_id="round-message",
-            )
+            message = message_box("round-message", interactive=False)
             send = gr.Button("Send", scale=1, interactive=False, elem_id="round-send")
             finish = gr.Button("Finish early", scale=1, elem_id="round-finish")
         status = gr.Markdown("", elem_id="round-status")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
 from simulator.errors import SimulatorError
+from simulator.practice import MAX_MESSAGE_CHARS
 
 
 def guarded(fn: Callable[..., Any], failure: Callable[[str], Any]) -> Callable[..., Any]:
@@ -36,6 +38,23 @@ def chat_sender(
             yield history, f"⚠️ {exc}", text
 
     return on_send
+
+
+def message_box(elem_id: str, **options: Any) -> gr.Textbox:
+    """The manager's message box, with the message limit enforced and stated."""
+    return gr.Textbox(
+        label="You (the manager)",
+        scale=5,
+        max_length=MAX_MESSAGE_CHARS,
+        info=f"Up to {MAX_MESSAGE_CHARS} characters; plain text.",
+        elem_id=elem_id,
+        **options,
+    )
+
+
+def new_owner() -> str:
+    """A fresh secret for a browser: whoever holds it may list and resume its conversations."""
+    return secrets.token_urlsafe(18)
 
 
 def passcode_row(prefix: str) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
