@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import ROOT
 
@@ -74,6 +74,51 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def open_app(browser, url: str, height: int = 1400) -> Page:  # type: ignore[no-untyped-def]
+    """A page of the app in a browser context of its own (its own storage), fully loaded."""
+    page = browser.new_context(viewport={"width": 1280, "height": height}).new_page()
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#persona input", timeout=60_000)
+    return page
+
+
+def unlock_facilitator(browser, url: str) -> Page:  # type: ignore[no-untyped-def]
+    page = open_app(browser, url, height=1600)
+    page.get_by_role("tab", name="Facilitator").click()
+    page.fill("#fac-passcode input", PASSCODE)
+    page.click("#fac-unlock")
+    page.wait_for_selector("#dashboard", state="visible", timeout=30_000)
+    return page
+
+
+def create_round(facilitator: Page, persona: str) -> str:
+    """Create a round for `persona` (other fields as already filled in); its join code."""
+    import re
+
+    facilitator.click("#new-round-personas input")
+    facilitator.click(f"ul[role=listbox] li:has-text('{persona}')")
+    facilitator.keyboard.press("Escape")
+    facilitator.click("#create-round")
+    facilitator.wait_for_selector("#round-created:has-text('Join code')", timeout=30_000)
+    created = facilitator.inner_text("#round-created")
+    code = re.search(r"Join code: ([A-Z0-9]{6})", created)
+    assert code, created
+    return code.group(1)
+
+
+def join_round(browser, url: str, code: str, name: str, persona: str) -> Page:  # type: ignore[no-untyped-def]
+    """A participant's page, joined and started: the persona's opening line is shown."""
+    page = open_app(browser, url)
+    page.get_by_role("tab", name="Round").click()
+    page.fill("#join-code textarea", code)
+    page.fill("#join-name textarea", name)
+    page.click("#join")
+    page.wait_for_selector(f"#round-brief:has-text('{persona}')", timeout=30_000)
+    page.click("#round-start")
+    page.wait_for_selector("#round-chat .bot", timeout=30_000)
+    return page
 
 
 def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
@@ -170,33 +215,12 @@ def test_round_with_facilitator_and_two_participants(app_url: str) -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
-        facilitator.goto(app_url, wait_until="load")
-        facilitator.wait_for_selector("#persona input", timeout=60_000)
-        facilitator.get_by_role("tab", name="Facilitator").click()
-        facilitator.fill("#fac-passcode input", PASSCODE)
-        facilitator.click("#fac-unlock")
-        facilitator.wait_for_selector("#dashboard", state="visible", timeout=30_000)
-        facilitator.click("#new-round-personas input")
-        facilitator.click("ul[role=listbox] li:has-text('Priya Natarajan')")
-        facilitator.keyboard.press("Escape")
+        facilitator = unlock_facilitator(browser, app_url)
         facilitator.fill("#new-round-minutes input", "5")
-        facilitator.click("#create-round")
-        facilitator.wait_for_selector("#round-created:has-text('Join code')", timeout=30_000)
-        code = re.search(r"Join code: ([A-Z0-9]{6})", facilitator.inner_text("#round-created"))
-        assert code, facilitator.inner_text("#round-created")
+        code = create_round(facilitator, "Priya Natarajan")
 
         def join(name: str):  # type: ignore[no-untyped-def]
-            page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
-            page.goto(app_url, wait_until="load")
-            page.wait_for_selector("#persona input", timeout=60_000)
-            page.get_by_role("tab", name="Round").click()
-            page.fill("#join-code textarea", code.group(1).lower())
-            page.fill("#join-name textarea", name)
-            page.click("#join")
-            page.wait_for_selector("#round-brief:has-text('Priya Natarajan')", timeout=30_000)
-            page.click("#round-start")
-            page.wait_for_selector("#round-chat .bot", timeout=30_000)
+            page = join_round(browser, app_url, code.lower(), name, "Priya Natarajan")
             page.wait_for_selector("#round-clock:has-text('left')", timeout=10_000)
             return page
 

@@ -20,7 +20,16 @@ from playwright.sync_api import Page, sync_playwright
 from simulator.store import Store
 from simulator.studio import SKELETON
 from tests.conftest import ROOT
-from tests.test_browser import ARGS, CHROMIUM, PASSCODE, free_port
+from tests.test_browser import (
+    ARGS,
+    CHROMIUM,
+    PASSCODE,
+    create_round,
+    free_port,
+    join_round,
+    open_app,
+    unlock_facilitator,
+)
 
 pytestmark = pytest.mark.browser
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -84,11 +93,12 @@ def app(tmp_path: Path) -> Iterator[App]:
     running.stop()
 
 
-def open_page(browser, url: str) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(url, wait_until="load")
-    page.wait_for_selector("#persona input", timeout=60_000)
-    return page
+def start_and_send(page: Page, text: str) -> None:
+    """Start a conversation with the default persona and send `text`."""
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=30_000)
+    page.fill("#message textarea", text)
+    page.click("#send")
 
 
 def reopen(page: Page, url: str) -> None:
@@ -121,11 +131,8 @@ def test_killed_mid_reply_and_mid_evaluation_nothing_is_lost(app: App) -> None:
     store_path = app.data / "simulator.db"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = open_page(browser, app.url)
-        page.click("#start")
-        page.wait_for_selector("#chat .bot", timeout=30_000)
-        page.fill("#message textarea", "What is on your mind this week?")
-        page.click("#send")
+        page = open_app(browser, app.url)
+        start_and_send(page, "What is on your mind this week?")
         page.wait_for_selector("#chat :text('Mm, fair')", timeout=30_000)
         stored = page.evaluate("() => JSON.stringify(window.localStorage)")
         app.kill()  # the reply is half streamed
@@ -195,31 +202,10 @@ def test_html_in_names_and_messages_never_runs(tmp_path: Path) -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
-            facilitator.goto(app.url, wait_until="load")
-            facilitator.wait_for_selector("#persona input", timeout=60_000)
-            facilitator.get_by_role("tab", name="Facilitator").click()
-            facilitator.fill("#fac-passcode input", PASSCODE)
-            facilitator.click("#fac-unlock")
-            facilitator.wait_for_selector("#dashboard", state="visible", timeout=30_000)
+            facilitator = unlock_facilitator(browser, app.url)
             facilitator.fill("#new-round-name textarea", SHORT_XSS)
-            facilitator.click("#new-round-personas input")
-            facilitator.click("ul[role=listbox] li:has-text('Evil')")
-            facilitator.keyboard.press("Escape")
-            facilitator.click("#create-round")
-            facilitator.wait_for_selector("#round-created:has-text('Join code')", timeout=30_000)
-            code = facilitator.inner_text("#round-created").split("Join code: ")[1][:6]
-
-            participant = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
-            participant.goto(app.url, wait_until="load")
-            participant.wait_for_selector("#persona input", timeout=60_000)
-            participant.get_by_role("tab", name="Round").click()
-            participant.fill("#join-code textarea", code)
-            participant.fill("#join-name textarea", SHORT_XSS)
-            participant.click("#join")
-            participant.wait_for_selector("#round-brief:has-text('Evil')", timeout=30_000)
-            participant.click("#round-start")
-            participant.wait_for_selector("#round-chat .bot", timeout=30_000)
+            code = create_round(facilitator, "Evil")
+            participant = join_round(browser, app.url, code, SHORT_XSS, "Evil")
             participant.fill("#round-message textarea", f"What do you think? {XSS}")
             participant.click("#round-send")
             participant.wait_for_selector("#round-status:has-text('Saved.')", timeout=60_000)
@@ -332,12 +318,9 @@ def test_missing_model_is_shown_in_the_page_and_the_reply_comes_once_it_is_back(
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = open_page(browser, app.url)
+            page = open_app(browser, app.url)
             page.wait_for_selector("#model-status:has-text('model file not found')")
-            page.click("#start")
-            page.wait_for_selector("#chat .bot", timeout=30_000)
-            page.fill("#message textarea", "What would you like to get out of today?")
-            page.click("#send")
+            start_and_send(page, "What would you like to get out of today?")
             page.wait_for_selector("#status:has-text('model is not available')", timeout=60_000)
             kept = page.input_value("#message textarea")
             model.parent.mkdir()
