@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from simulator.agreement import BUNDLED_SETS, read_set
 from simulator.injection import WORD_JOINER, aimed_at_model, defuse
 from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
 from tests.test_hostile_model import ATTEMPTS
@@ -37,12 +36,8 @@ def test_ordinary_text_is_unchanged() -> None:
 
 
 def manager_lines() -> list[str]:
-    lines = []
-    for path in sorted((Path(__file__).parent / "data").glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                lines.append(line.split("|", 3)[-1])
-    return lines
+    """Every hand-labelled manager utterance (tuning and held-out sets)."""
+    return [item.text for path in BUNDLED_SETS for item in read_set(path)]
 
 
 def test_every_jailbreak_attempt_is_recognised() -> None:
