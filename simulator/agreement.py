@@ -9,9 +9,9 @@ from pathlib import Path
 
 from simulator.coder import TurnCode, code_turn
 from simulator.errors import InputError
-from simulator.paths import ROOT
+from simulator.paths import CORPUS_DIR
 
-DEFAULT_SET = ROOT / "tests" / "data" / "labelled_utterances.txt"
+DEFAULT_SET = CORPUS_DIR / "labelled_utterances.txt"
 BUNDLED_SETS = [
     DEFAULT_SET,
     DEFAULT_SET.with_name("heldout_utterances.txt"),

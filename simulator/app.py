@@ -14,6 +14,7 @@ import gradio as gr
 
 from simulator.backends.base import ChatBackend
 from simulator.backends.deferred import DeferredBackend
+from simulator.downloads import Downloads
 from simulator.errors import ModelError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import PracticeHandlers
@@ -48,6 +49,7 @@ def build_app(
     """The whole UI. `browser_secret` encrypts what browsers keep (give the same one after a
     restart, or returning browsers are not recognised)."""
     choices = handlers.persona_choices()
+    downloads = Downloads()  # reports stay in the data folder; the browser gets copies
     first = choices[0][1] if choices else None
     with gr.Blocks(title="Coaching practice") as app:
         conversation_id = gr.State(None)
@@ -146,8 +148,8 @@ def build_app(
                 gr.update(visible=True),
                 result.chart_svg,
                 result.markdown,
-                str(result.markdown_path),
-                str(result.json_path),
+                downloads.offer(result.markdown_path),
+                downloads.offer(result.json_path),
                 "Feedback saved with the conversation. You can resume and practise again.",
             )
 

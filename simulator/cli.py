@@ -16,8 +16,23 @@ from simulator.runtime import Settings, make_backend, make_library, make_practic
 from simulator.state import DIFFICULTIES
 from simulator.transcript import Conversation
 
+COMMON_DEFAULTS: dict[str, object] = {
+    "model": None,
+    "backend": None,
+    "base_url": None,
+    "api_key": None,
+    "model_name": None,
+    "data_dir": None,
+    "personas_dir": None,
+    "user_personas_dir": None,
+    "context_size": 4096,
+}
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    """Options every command shares. They are accepted before the subcommand too
+    (`simulator --model X app`), so no parser sets a default: `main` fills in the ones not given,
+    and a value given before the subcommand is not overwritten by the subcommand's default."""
     parser.add_argument(
         "--model", help="path to a GGUF model (default: $SIMULATOR_MODEL, then the embedded model)"
     )
@@ -52,13 +67,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="folder for personas facilitators create or import "
         "(default: $SIMULATOR_USER_PERSONAS_DIR or personas/ in the data folder)",
     )
-    parser.add_argument("--context-size", type=int, default=4096, help="model context in tokens")
+    parser.add_argument("--context-size", type=int, help="model context in tokens (4096)")
+    for action in parser._actions:
+        if action.dest in COMMON_DEFAULTS:
+            action.default = argparse.SUPPRESS
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simulator", description="Practise coaching a simulated product manager."
     )
+    _common(parser)
     sub = parser.add_subparsers(dest="command")
 
     app = sub.add_parser("app", help="start the web app (the default)")
@@ -407,11 +426,21 @@ COMMANDS = {
 }
 
 
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line; shared options may stand before or after the subcommand, and with
+    no subcommand the app starts (`simulator --model X --port 8000`)."""
+    argv = list(argv)
+    if not set(argv) & {*COMMANDS, "-h", "--help"}:
+        argv = ["app", *argv]
+    args = build_parser().parse_args(argv)
+    for name, value in COMMON_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["app", *(argv or [])])
+    args = parse(sys.argv[1:] if argv is None else argv)
     try:
         code = COMMANDS[args.command](args)
     except SimulatorError as exc:

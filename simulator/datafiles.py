@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any, TypeVar
 
 import yaml
@@ -70,3 +71,41 @@ def load_json(raw: str, source: str, error: type[SimulatorError]) -> Any:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         raise error(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+
+
+def known_fields(model: type[BaseModel], data: Any) -> Any:
+    """`data` without the keys `model` does not know, at every level of nested models: a snapshot
+    saved by an older or newer version of a schema still loads when fields were added (with
+    defaults) or removed."""
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for name, value in data.items():
+        field = model.model_fields.get(name)
+        if field is None:
+            continue
+        kept[name] = _known_in(field.annotation, value)
+    return kept
+
+
+def _known_in(annotation: Any, value: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return known_fields(annotation, value)
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is list and args and isinstance(value, list):
+        return [_known_in(args[0], item) for item in value]
+    return value
+
+
+def load_snapshot(model: type[Model], raw: str, what: str, error: type[SimulatorError]) -> Model:
+    """Load a stored JSON snapshot of `model`, tolerating fields that the schema has since gained
+    (with defaults) or lost; a snapshot that still cannot be read raises `error` naming `what`."""
+    try:
+        return model.model_validate(known_fields(model, json.loads(raw)))
+    except json.JSONDecodeError as exc:
+        raise error(f"{what}: the saved copy is not valid JSON ({exc.msg})") from None
+    except ValidationError as exc:
+        raise error(
+            f"{what}: the saved copy cannot be read by this version: "
+            + "; ".join(validation_problems(exc))
+        ) from None

@@ -9,10 +9,22 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "coaching-simulator"
-ROOT = Path(__file__).resolve().parent.parent
-PERSONAS_DIR = ROOT / "personas"
-PROMPTS_DIR = ROOT / "prompts"
-RUBRICS_DIR = ROOT / "rubrics"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def bundled(name: str) -> Path:
+    """A folder of the project's own data (`personas`, `prompts`, `rubrics`): inside the package
+    when installed from a wheel (the build copies them to `simulator/bundled/`), else beside the
+    package in the source tree."""
+    inside = PACKAGE / "bundled" / name
+    return inside if inside.is_dir() else ROOT / name
+
+
+PERSONAS_DIR = bundled("personas")
+PROMPTS_DIR = bundled("prompts")
+RUBRICS_DIR = bundled("rubrics")
+CORPUS_DIR = PACKAGE / "corpus"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:

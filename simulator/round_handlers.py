@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 from simulator.cohort import (
     COMPETENCIES,
@@ -20,6 +18,7 @@ from simulator.cohort import (
     status_rows,
     transcript_markdown,
 )
+from simulator.downloads import Downloads
 from simulator.errors import InputError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.fifo import FifoLock
@@ -125,7 +124,7 @@ class FacilitatorHandlers:
     def __init__(self, service: RoundService, gate: FacilitatorGate) -> None:
         self.service = service
         self.gate = gate
-        self._exports = Path(tempfile.mkdtemp(prefix="round-exports-"))
+        self._downloads = Downloads()
 
     def unlock(self, passcode: str) -> str:
         return self.gate.unlock(passcode)
@@ -199,13 +198,14 @@ class FacilitatorHandlers:
     def export_csv(self, token: str | None, round_id: str | None) -> str:
         self.gate.check(token)
         round_ = self.service.round(round_id or "")
-        path = self._exports / f"round-{round_.code}-scores.csv"
-        path.write_text(scores_csv(self.service, round_), encoding="utf-8")
-        return str(path)
+        return self._downloads.write(
+            f"round-{round_.code}-scores.csv", scores_csv(self.service, round_)
+        )
 
     def export_zip(self, token: str | None, round_id: str | None) -> str:
         self.gate.check(token)
-        return str(export_zip(self.service, self.service.round(round_id or ""), self._exports))
+        round_ = self.service.round(round_id or "")
+        return str(export_zip(self.service, round_, self._downloads.new_folder()))
 
     def progress(self, token: str | None, name: str) -> tuple[str, str]:
         self.gate.check(token)

@@ -186,9 +186,11 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                 save_override = gr.Button("Save override")
                 override_status = gr.Markdown("")
             with gr.Row():
-                csv_btn = gr.Button("Export scores (CSV)")
-                zip_btn = gr.Button("Export transcripts and evaluations (zip)")
-            export_file = gr.File(label="Export")
+                csv_btn = gr.Button("Export scores (CSV)", elem_id="export-csv")
+                zip_btn = gr.Button(
+                    "Export transcripts and evaluations (zip)", elem_id="export-zip"
+                )
+            export_file = gr.File(label="Export", elem_id="export-file")
             with gr.Accordion("A manager's progress", open=False):
                 with gr.Row():
                     manager = gr.Textbox(label="Display name")

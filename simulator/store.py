@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from simulator.datafiles import load_snapshot
 from simulator.errors import SimulatorError
 from simulator.personas import Persona
 from simulator.state import PersonaState
@@ -235,7 +236,9 @@ class Store:
         ]
         return Conversation(
             id=conversation_id,
-            persona=Persona.model_validate_json(row[0]),
+            persona=load_snapshot(
+                Persona, row[0], f"conversation {conversation_id} (its persona)", StoreError
+            ),
             difficulty=row[1],
             model=row[2],
             trim_from=row[3],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from simulator.cards import from_card, write_card
+from simulator.downloads import Downloads
 from simulator.errors import PersonaError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import ChatHistory, PracticeHandlers, history_of
@@ -32,7 +32,7 @@ class StudioHandlers:
         self.gate = gate
         self.library = practice_handlers.library
         self.quick = quick_chat
-        self._exports = Path(tempfile.mkdtemp(prefix="persona-cards-"))
+        self._downloads = Downloads()
 
     def unlock(self, passcode: str) -> str:
         return self.gate.unlock(passcode)
@@ -91,7 +91,7 @@ class StudioHandlers:
     def export_card(self, token: str | None, text: str) -> str:
         self.gate.check(token)
         persona = self._valid(text)
-        path = self._exports / f"{persona.id}.card.json"
+        path = self._downloads.new_folder() / f"{persona.id}.card.json"
         write_card(persona, path)
         return str(path)
 

@@ -198,3 +198,57 @@ def test_code_agreement_command() -> None:
     data = json.loads(result.stdout)
     first = next(iter(data.values()))
     assert first["utterances"] >= 300 and "kappa" in first["fields"]["advice"]
+
+
+def readme_commands() -> list[str]:
+    """Every `simulator …` command shown in the README's code blocks, as a user would type it
+    (optional parts in brackets left out, placeholders filled in)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            for part in line.split("#", 1)[0].split("|"):
+                part = re.sub(r"\[[^\]]*\]", "", part).strip()
+                if part.startswith("simulator "):
+                    commands.append(part)
+    return commands
+
+
+def test_every_readme_command_parses_as_written() -> None:
+    import shlex
+
+    from simulator.cli import parse
+
+    commands = readme_commands()
+    assert len(commands) >= 15, commands
+    for command in commands:
+        args = parse(shlex.split(command)[1:])
+        assert args.command, command
+
+
+def test_shared_options_before_or_after_the_subcommand() -> None:
+    from simulator.cli import parse
+
+    before = parse(["--backend", "scripted", "--data-dir", "/x", "personas", "list"])
+    after = parse(["personas", "list", "--backend", "scripted", "--data-dir", "/x"])
+    for args in (before, after):
+        assert (args.command, args.backend, args.data_dir) == ("personas", "scripted", "/x")
+        assert args.context_size == 4096
+    app = parse(["--model", "/m.gguf", "--port", "8123"])
+    assert (app.command, app.model, app.port) == ("app", "/m.gguf", 8123)
+    assert parse(["--model", "/m.gguf", "app"]).model == "/m.gguf"
+
+
+def test_global_backend_option_runs(tmp_path: Path) -> None:
+    result = simulator(
+        "--backend",
+        "scripted",
+        "personas",
+        "list",
+        "--json",
+        env={"SIMULATOR_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) >= 8

@@ -1,0 +1,100 @@
+"""A built wheel carries everything the app reads at run time and runs from any folder.
+
+The wheel is installed into a fresh virtual environment; its dependencies (gradio,
+llama-cpp-python, the model packages…) are borrowed from the test environment through a path
+file, so the test does not rebuild llama-cpp-python. The project itself is imported from the
+wheel, never from this checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_wheel_runs_personas_and_evaluate_outside_the_repository(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        cwd=tmp_path,
+    )
+    (wheel,) = wheels.glob("coaching_simulator-*.whl")
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = venv / "bin" / "python"
+    run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        cwd=tmp_path,
+    )
+    site = run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        cwd=tmp_path,
+    ).strip()
+    borrowed = sysconfig.get_paths()["purelib"]
+    Path(site, "borrowed-dependencies.pth").write_text(borrowed + "\n")
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIMULATOR_")}
+    env.pop("PYTHONPATH", None)
+    env["SIMULATOR_DATA_DIR"] = str(tmp_path / "data")
+    where = run([str(python), "-c", "import simulator; print(simulator.__file__)"], outside, env)
+    assert where.startswith(str(venv)), where
+
+    simulator = str(venv / "bin" / "simulator")
+    listed = json.loads(run([simulator, "personas", "list", "--json"], outside, env))
+    print(
+        f"simulator personas list --json: {len(listed)} personas:",
+        ", ".join(p["id"] for p in listed),
+    )
+    assert len(listed) >= 8 and {"roadmap-gave-in", "launch-postmortem"} <= {
+        p["id"] for p in listed
+    }
+
+    transcript = outside / "session.json"
+    transcript.write_text(
+        json.dumps(
+            {
+                "persona": "roadmap-gave-in",
+                "difficulty": "medium",
+                "turns": [
+                    {"speaker": "persona", "text": "Thanks for making time. The review was rough."},
+                    {"speaker": "manager", "text": "What made it rough for you?"},
+                    {"speaker": "persona", "text": "I agreed to move autocomplete on the spot."},
+                    {"speaker": "manager", "text": "So you gave it up before you'd decided."},
+                    {"speaker": "persona", "text": "Yes. And I had the drop-off numbers."},
+                ],
+            }
+        )
+    )
+    report = json.loads(
+        run([simulator, "evaluate", str(transcript), "--no-model", "--json"], outside, env)
+    )
+    levels = {c["id"]: c["level"] for c in report["competencies"]}
+    print("simulator evaluate --no-model --json: levels", levels)
+    assert levels["active_listening"] is not None
+    agreement = run([simulator, "code-agreement", "--json"], outside, env)
+    assert json.loads(agreement), "the labelled corpus is missing from the wheel"
