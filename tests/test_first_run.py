@@ -168,7 +168,7 @@ def test_first_run_practice_feedback_round_exports_and_studio(
         no_error_toast(facilitator)
         browser.close()
 
-    assert (data / "conversations.db").is_file(), "the default data folder was not used"
+    assert (data / "simulator.db").is_file(), "the default data folder was not used"
     assert (data / "personas" / "first-run-made.yaml").is_file()
     log = log_path.read_text()
     assert "Traceback" not in log, log[-4000:]
