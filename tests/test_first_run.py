@@ -20,6 +20,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import yaml
@@ -100,7 +101,7 @@ def fetch_file(page: Page, elem_id: str) -> bytes:
     assert link is not None
     href = link.get_attribute("href")
     assert href
-    response = page.request.get(href if href.startswith("http") else page.url + href)
+    response = page.request.get(urljoin(page.url, href))
     assert response.ok, (href, response.status)
     return response.body()
 
@@ -165,6 +166,9 @@ def test_first_run_practice_feedback_round_exports_and_studio(
         facilitator.wait_for_selector("#studio-errors:has-text('Valid persona')", timeout=30_000)
         facilitator.click("#save")
         facilitator.wait_for_selector("#studio-status:has-text('Saved to')", timeout=30_000)
+        facilitator.click("#export")
+        card = json.loads(fetch_file(facilitator, "card-out"))
+        assert card["spec"] == "chara_card_v2" and card["data"]["name"] == "Robin Firstrun"
         no_error_toast(facilitator)
         browser.close()
 
