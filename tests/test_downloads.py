@@ -28,13 +28,14 @@ def gradio_allows(path: str | Path) -> bool:
 
 def test_a_report_in_the_home_data_folder_is_refused_but_its_offered_copy_is_served(
     monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     home_data = Path.home() / ".cache" / "coaching-simulator-tests" / uuid.uuid4().hex[:8]
     home_data.mkdir(parents=True)
     try:
         report = home_data / "feedback-abc.md"
         report.write_text("# Feedback\n", encoding="utf-8")
-        monkeypatch.chdir("/")
+        monkeypatch.chdir(tmp_path)  # a user starts the app from some other folder
         assert not gradio_allows(report), "the bug this fixes: Gradio refuses the data folder"
         offered = Downloads().offer(report)
         assert gradio_allows(offered)
