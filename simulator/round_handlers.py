@@ -126,8 +126,8 @@ class FacilitatorHandlers:
         self.gate = gate
         self._downloads = Downloads()
 
-    def unlock(self, passcode: str) -> str:
-        return self.gate.unlock(passcode)
+    def unlock(self, passcode: str, client: str = "") -> str:
+        return self.gate.unlock(passcode, client)
 
     def persona_choices(self, token: str | None) -> list[tuple[str, str]]:
         self.gate.check(token)

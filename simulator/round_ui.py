@@ -12,7 +12,14 @@ from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.rounds import MAX_NAME
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.ui_parts import chat_sender, guarded, message_box, passcode_row
+from simulator.ui_parts import (
+    chat_sender,
+    client_of,
+    guarded,
+    message_box,
+    passcode_row,
+    wire_lock,
+)
 
 
 def participant_tab(
@@ -131,7 +138,7 @@ def participant_tab(
 def facilitator_tab(handlers: FacilitatorHandlers) -> None:
     token = gr.State(None)
     with gr.Tab("Facilitator", elem_id="facilitator-tab"):
-        passcode, unlock, gate_status = passcode_row("fac-")
+        passcode, unlock, lock, gate_status = passcode_row("fac-")
         with gr.Column(visible=False, elem_id="dashboard") as panel:
             with gr.Accordion("New round", open=True):
                 with gr.Row():
@@ -199,9 +206,9 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                 summary = gr.Markdown("")
         timer = gr.Timer(2.0)
 
-    def on_unlock(attempt: str) -> tuple[Any, ...]:
+    def on_unlock(attempt: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            new = handlers.unlock(attempt)
+            new = handlers.unlock(attempt, client_of(request))
         except SimulatorError as exc:
             return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), gr.skip(), ""
         return (
@@ -214,6 +221,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
         )
 
     unlock.click(on_unlock, passcode, [token, panel, gate_status, personas, rounds, passcode])
+    wire_lock(lock, handlers.gate, token, panel)
 
     def on_create(tok: str | None, *values: Any) -> tuple[Any, ...]:
         round_id, note = handlers.create(tok, *values)
