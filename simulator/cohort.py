@@ -202,12 +202,13 @@ class Progress:
     suggestion: str
 
 
-def progress(service: RoundService, library: PersonaLibrary, name: str) -> Progress:
-    """A manager's evaluated round sessions over time, by display name (case-insensitive)."""
+def progress(service: RoundService, library: PersonaLibrary, person: str) -> Progress:
+    """A manager's evaluated round sessions over time: those of `person` (who holds their
+    browser's secret, see `rounds.person_of`), never of whoever typed the same name."""
     rows = service.store.execute(
-        "SELECT p.id, p.persona_id, p.finished_at FROM participants p WHERE p.name_key = ? "
+        "SELECT p.id, p.persona_id, p.finished_at FROM participants p WHERE p.person = ? "
         "AND p.finished_at IS NOT NULL ORDER BY p.finished_at",
-        (name.strip().casefold(),),
+        (person,),
     )
     sessions: list[dict[str, object]] = []
     for participant_id, persona_id, finished in rows:

@@ -24,7 +24,7 @@ from simulator.facilitator import FacilitatorGate
 from simulator.fifo import FifoLock
 from simulator.handlers import ChatHistory, bubble, history_of
 from simulator.report import report_markdown
-from simulator.rounds import WARNING_S, RoundService
+from simulator.rounds import WARNING_S, RoundService, person_of
 from simulator.studio import brief_markdown
 from simulator.text import plain
 
@@ -33,14 +33,23 @@ class ParticipantHandlers:
     def __init__(self, service: RoundService) -> None:
         self.service = service
 
-    def join(self, code: str, name: str) -> tuple[str, str]:
-        me = self.service.join(code, name)
+    def join(self, code: str, name: str, owner: str | None) -> tuple[str, str]:
+        """Join with this browser's secret `owner`: it, not the name, links the seat to the
+        person's earlier rounds."""
+        if not owner:
+            raise InputError("the page has not finished loading; try again in a moment")
+        me = self.service.join(code, name, person_of(owner))
         persona = self.service.library.get(me.persona_id)
         round_ = self.service.round(me.round_id)
         return me.id, (
             f"**Round {plain(round_.name)}** · {round_.minutes:g} minutes · "
             f"{round_.difficulty}\n\n{brief_markdown(persona)}"
         )
+
+    def returning(self, owner: str | None) -> str | None:
+        """The participant id of this browser's latest seat, if it has one."""
+        seat = self.service.seat(person_of(owner)) if owner else None
+        return seat.id if seat else None
 
     def restore(self, participant_id: str | None) -> tuple[str, ChatHistory]:
         """The brief and conversation for a returning browser (after a reload or restart)."""
@@ -89,9 +98,9 @@ class ParticipantHandlers:
         return f"⏱ {clock_text(left)} left{warning}", True, False
 
     def my_progress(self, participant_id: str | None) -> tuple[str, str]:
-        """The participant's own sessions over time (by the name they joined with)."""
+        """The participant's own sessions over time (those of the person who holds this seat)."""
         me = self.service.participant(participant_id)
-        return progress_view(self.service, me.name)
+        return progress_view(self.service, me.person)
 
     def finish(self, participant_id: str | None) -> str:
         me = self.service.participant(participant_id)
@@ -207,14 +216,21 @@ class FacilitatorHandlers:
         round_ = self.service.round(round_id or "")
         return str(export_zip(self.service, round_, self._downloads.new_folder()))
 
-    def progress(self, token: str | None, name: str) -> tuple[str, str]:
+    def people(self, token: str | None) -> list[tuple[str, str]]:
+        """Everyone with a finished round session, to choose from (names may repeat)."""
         self.gate.check(token)
-        return progress_view(self.service, name)
+        return self.service.people()
+
+    def progress(self, token: str | None, person: str | None) -> tuple[str, str]:
+        self.gate.check(token)
+        if not person:
+            raise InputError("choose a manager")
+        return progress_view(self.service, person)
 
 
-def progress_view(service: RoundService, name: str) -> tuple[str, str]:
+def progress_view(service: RoundService, person: str) -> tuple[str, str]:
     """A line chart and first/best/latest table for one manager, and what to practise next."""
-    report = progress(service, service.library, name)
+    report = progress(service, service.library, person)
     rows = [
         "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
         "|---|" + "---|" * len(COMPETENCIES),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -23,13 +24,12 @@ from simulator.ui_parts import (
 
 
 def participant_tab(
-    handlers: ParticipantHandlers, browser_secret: str | None = None
+    handlers: ParticipantHandlers, owner_of: Callable[[gr.Request], str | None]
 ) -> tuple[Any, Any, list[Any]]:
-    """Build the tab; returns the page-load hook that restores a returning participant."""
+    """Build the tab; returns the page-load hook that restores a returning participant.
+    `owner_of` gives the asking browser's owner secret (kept on the server)."""
     with gr.Tab("Round", elem_id="round-tab"):
-        me = gr.BrowserState(
-            None, storage_key="coaching-simulator-participant", secret=browser_secret
-        )
+        me = gr.State(None)  # this page's participant id; a reload finds it again on the server
         shown = gr.State(False)
         gr.Markdown("### Join a timed practice round\nEnter the code from your facilitator.")
         with gr.Row():
@@ -60,9 +60,9 @@ def participant_tab(
             progress_table = gr.Markdown("", elem_id="my-progress")
         timer = gr.Timer(1.0)
 
-    def on_join(join_code: str, display: str) -> tuple[Any, ...]:
+    def on_join(join_code: str, display: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            participant_id, text = handlers.join(join_code, display)
+            participant_id, text = handlers.join(join_code, display, owner_of(request))
         except SimulatorError as exc:
             return gr.skip(), gr.skip(), f"⚠️ {exc}", False
         return participant_id, text, "Joined. Read the brief, then press Start.", False
@@ -125,14 +125,15 @@ def participant_tab(
 
     timer.tick(on_tick, [me, shown], [clock, message, send, feedback, shown, chat])
 
-    def on_load(pid: str | None) -> tuple[Any, ...]:
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
         try:
+            pid = handlers.returning(owner_of(request))
             text, history = handlers.restore(pid)
         except SimulatorError:
-            return gr.skip(), gr.skip()
-        return text, history
+            return gr.skip(), gr.skip(), gr.skip()
+        return pid, text, history
 
-    return on_load, me, [brief, chat]
+    return on_load, None, [me, brief, chat]
 
 
 def facilitator_tab(handlers: FacilitatorHandlers) -> None:
@@ -198,10 +199,14 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                     "Export transcripts and evaluations (zip)", elem_id="export-zip"
                 )
             export_file = gr.File(label="Export", elem_id="export-file")
-            with gr.Accordion("A manager's progress", open=False):
+            with gr.Accordion("A manager's progress", open=False) as progress_box:
                 with gr.Row():
-                    manager = gr.Textbox(label="Display name")
-                    show = gr.Button("Show progress")
+                    manager = gr.Dropdown(
+                        label="Manager (latest display name, sessions, tag)",
+                        choices=[],
+                        elem_id="manager-select",
+                    )
+                    show = gr.Button("Show progress", elem_id="show-progress")
                 chart = gr.HTML()
                 summary = gr.Markdown("")
         timer = gr.Timer(2.0)
@@ -255,3 +260,8 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
     csv_btn.click(guarded(handlers.export_csv, lambda m: None), [token, rounds], export_file)
     zip_btn.click(guarded(handlers.export_zip, lambda m: None), [token, rounds], export_file)
     show.click(guarded(handlers.progress, lambda m: ("", m)), [token, manager], [chart, summary])
+    progress_box.expand(
+        guarded(lambda tok: gr.update(choices=handlers.people(tok)), lambda m: gr.skip()),
+        token,
+        manager,
+    )

@@ -6,13 +6,14 @@ resumes with the right time left, and every turn is saved as it happens.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.errors import InputError, SimulatorError
 from simulator.evaluate import Evaluator, Report
@@ -25,6 +26,9 @@ from simulator.transcript import Conversation, TranscriptTurn, now
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 WARNING_S = 60
 MAX_NAME = 40
+PARTICIPANT_COLUMNS = (
+    "id, round_id, name, persona_id, conversation_id, deadline, finished_at, finish_reason, person"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Participant:
     deadline: float | None
     finished_at: float | None
     finish_reason: str | None
+    person: str = ""  # who this is across rounds (see `person_of`); never shown
 
     def status(self, at: float) -> str:
         if self.finished_at is not None:
@@ -60,6 +65,12 @@ class Participant:
         if self.deadline is None or self.finished_at is not None:
             return None
         return max(0.0, self.deadline - at)
+
+
+def person_of(owner: str) -> str:
+    """The identity across rounds of whoever holds the browser secret `owner`: a one-way
+    digest, so the database and the facilitator's screens never carry the secret itself."""
+    return hashlib.sha256(f"round-person:{owner}".encode()).hexdigest()[:32]
 
 
 def clean_name(name: str, what: str = "display name") -> str:
@@ -169,12 +180,22 @@ class RoundService:
         return found[0]
 
     def participants(self, round_id: str) -> list[Participant]:
+        """Everyone in the round, in the order they joined. A display name that someone earlier
+        in the round already uses gets a number ("Sam (2)"): names are labels, and the
+        facilitator must still tell people apart."""
         rows = self.store.execute(
-            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
-            "finish_reason FROM participants WHERE round_id = ? ORDER BY joined_at, rowid",
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE round_id = ? "
+            "ORDER BY joined_at, rowid",
             (round_id,),
         )
-        return [self._participant(r) for r in rows]
+        seen: dict[str, int] = {}
+        people = []
+        for row in rows:
+            p = self._participant(row)
+            key = p.name.casefold()
+            seen[key] = seen.get(key, 0) + 1
+            people.append(p if seen[key] == 1 else replace(p, name=f"{p.name} ({seen[key]})"))
+        return people
 
     @staticmethod
     def _participant(r: tuple[object, ...]) -> Participant:
@@ -187,43 +208,71 @@ class RoundService:
             None if r[5] is None else float(str(r[5])),
             None if r[6] is None else float(str(r[6])),
             None if r[7] is None else str(r[7]),
+            str(r[8]),
         )
 
     # --- participant side ---------------------------------------------------------------
-    def join(self, code: str, name: str) -> Participant:
-        """A new participant (persona assigned round-robin). A name already in the round is
-        refused: the original browser keeps its own secret participant id."""
+    def join(self, code: str, name: str, person: str | None = None) -> Participant:
+        """A seat in the round for `person` (from `person_of`; persona assigned round-robin).
+        The same person joining again gets their seat back. The display name is a label only:
+        progress across rounds follows `person`, so typing someone's name reaches nothing of
+        theirs. Without a person the seat belongs to nobody else's history."""
         round_ = self.round_by_code(code)
         display = clean_name(name)
+        who = person or f"once:{secrets.token_hex(16)}"
         with self._lock:
+            rows = self.store.execute(
+                "SELECT id FROM participants WHERE round_id = ? AND person = ?",
+                (round_.id, who),
+            )
+            if rows:
+                return self.participant(str(rows[0][0]))
             count = len(self.participants(round_.id))
             participant_id = secrets.token_urlsafe(16)
             persona_id = round_.personas[count % len(round_.personas)]
-            try:
-                self.store.execute(
-                    "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
-                    "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        participant_id,
-                        round_.id,
-                        display,
-                        display.casefold(),
-                        persona_id,
-                        self.clock(),
-                    ),
-                )
-            except Exception as exc:
-                if "UNIQUE" in str(exc):
-                    raise InputError(
-                        f"someone in this round already uses the name '{display}'; choose another"
-                    ) from None
-                raise
+            self.store.execute(
+                "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+                "joined_at, person) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    participant_id,
+                    round_.id,
+                    display,
+                    display.casefold(),
+                    persona_id,
+                    self.clock(),
+                    who,
+                ),
+            )
         return self.participant(participant_id)
+
+    def seat(self, person: str) -> Participant | None:
+        """The person's latest seat in any round (what a returning browser shows)."""
+        rows = self.store.execute(
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE person = ? "
+            "ORDER BY joined_at DESC, rowid DESC LIMIT 1",
+            (person,),
+        )
+        return self._participant(rows[0]) if rows else None
+
+    def people(self) -> list[tuple[str, str]]:
+        """(label, person) for everyone who finished a round session, most recent first: the
+        label is the latest display name, with how many sessions and a short tag, since
+        different people may share a name."""
+        rows = self.store.execute(
+            "SELECT person, COUNT(*), MAX(finished_at), (SELECT name FROM participants q "
+            "WHERE q.person = p.person ORDER BY q.joined_at DESC LIMIT 1) FROM participants p "
+            "WHERE finished_at IS NOT NULL GROUP BY person ORDER BY MAX(finished_at) DESC"
+        )
+        people = []
+        for person, count, _, name in rows:
+            key = str(person)
+            tag = "before identities" if key.startswith("legacy:") else f"#{key[-4:]}"
+            people.append((f"{name} · {count} session{'s' * (count != 1)} · {tag}", key))
+        return people
 
     def participant(self, participant_id: str | None) -> Participant:
         rows = self.store.execute(
-            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
-            "finish_reason FROM participants WHERE id = ?",
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE id = ?",
             (participant_id or "",),
         )
         if not rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,11 +50,6 @@ def message_box(elem_id: str, **options: Any) -> gr.Textbox:
         elem_id=elem_id,
         **options,
     )
-
-
-def new_owner() -> str:
-    """A fresh secret for a browser: whoever holds it may list and resume its conversations."""
-    return secrets.token_urlsafe(18)
 
 
 def passcode_row(prefix: str) -> tuple[gr.Textbox, gr.Button, gr.Button, gr.Markdown]:

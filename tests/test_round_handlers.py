@@ -4,6 +4,8 @@ import pytest
 
 from simulator.facilitator import AccessDenied, FacilitatorGate
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
+from simulator.rounds import person_of
+from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
 from tests.test_rounds import Clock, drain, service_for
 
 
@@ -18,7 +20,7 @@ def test_participant_flow_with_clock_warning_and_feedback(tmp_path, library) -> 
     code = service.round(round_id).code
     assert code in note
     me = ParticipantHandlers(service)
-    pid, brief = me.join(code, "Lee")
+    pid, brief = me.join(code, "Lee", "lees-browser")
     assert "Mei Lin Zhou" in brief and "2 minutes" in brief
     assert me.tick(pid) == ("Press Start when you're ready.", False, False)
     history = me.start(pid)
@@ -62,3 +64,78 @@ def test_dashboard_refuses_without_the_passcode(tmp_path, library) -> None:
     participant = ParticipantHandlers(service)
     with pytest.raises(Exception, match="join a round first"):
         drain(participant.send("someone-elses-id", "hello"))
+
+
+def finished_session(me: ParticipantHandlers, pid: str, lines: list[str]) -> None:
+    me.start(pid)
+    for line in lines:
+        list(me.send(pid, line))
+    me.finish(pid)
+
+
+def test_typing_someones_name_reaches_nothing_of_theirs(tmp_path, library) -> None:
+    """The red team's attack: join a later round under the victim's display name from another
+    browser. The attacker sees none of the victim's history and cannot change it, and the
+    victim still joins new rounds under their own name."""
+    service = service_for(tmp_path / "c.db", library)
+    facilitator = FacilitatorHandlers(service, FacilitatorGate("pass"))
+    token = facilitator.unlock("pass")
+    me = ParticipantHandlers(service)
+
+    def new_round() -> str:
+        round_id, _ = facilitator.create(token, "R", ["roadmap-gave-in"], "medium", 10, "coaching")
+        return service.round(round_id).code
+
+    first = new_round()
+    alice, _ = me.join(first, "Alice Victim", "alices-browser")
+    finished_session(me, alice, COACHING_SCRIPT[:4])
+    alices_view = me.my_progress(alice)
+    assert "1 evaluated sessions" in alices_view[1]
+    [(label, alice_person)] = facilitator.people(token)
+    alices_record = facilitator.progress(token, alice_person)
+
+    second = new_round()
+    mallory, _ = me.join(second, "alice victim", "mallorys-browser")
+    chart, table = me.my_progress(mallory)  # sees nothing of Alice's
+    assert "0 evaluated sessions" in table and "<svg" not in chart
+    finished_session(me, mallory, TELLING_SCRIPT[:4])  # a bad session under her name
+    assert me.my_progress(alice) == alices_view  # Alice's history is unchanged
+    assert facilitator.progress(token, alice_person) == alices_record
+    people = dict((person, label) for label, person in facilitator.people(token))
+    assert len(people) == 2 and people[alice_person] == label  # two people, told apart
+
+    back, _ = me.join(second, "Alice Victim", "alices-browser")  # the name is not taken
+    assert back not in (alice, mallory)
+    assert service.participant(back).conversation_id is None
+    names = [row[0] for row in facilitator.dashboard(token, service.round_by_code(second).id)[0]]
+    assert names == ["alice victim", "Alice Victim (2)"]
+    again, _ = me.join(first, "Alice Victim", "mallorys-browser")  # the first round, too
+    assert again != alice and service.participant(again).conversation_id is None
+    assert me.returning("alices-browser") == back and me.returning("nobody") is None
+
+
+def test_earlier_rounds_keep_their_history_after_the_upgrade(tmp_path, library) -> None:
+    """A database from before personal identities: each name's sessions stay together under a
+    key no browser can hold, so typing that name later does not reach them."""
+    import sqlite3
+
+    from simulator.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:4]):
+            db.executescript(script + f"PRAGMA user_version = {number + 1};")
+        db.execute(
+            "INSERT INTO rounds VALUES ('r1', 'ABCDEF', 'R', '[\"roadmap-gave-in\"]', "
+            "'medium', 10, 'coaching', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+            "joined_at, finished_at) VALUES ('p1', 'r1', 'Bea', 'bea', 'roadmap-gave-in', "
+            "1, 2)"
+        )
+    service = service_for(path, library)
+    assert service.participant("p1").person == "legacy:bea"
+    assert [p for _, p in service.people()] == ["legacy:bea"]
+    newcomer = service.join("ABCDEF", "Bea", person_of("someone"))
+    assert newcomer.person != "legacy:bea" and newcomer.id != "p1"

@@ -124,9 +124,11 @@ def test_time_up_wraps_up_in_character_evaluates_and_closes_input(tmp_path, libr
 def test_join_errors(tmp_path, library) -> None:
     service = service_for(tmp_path / "c.db", library)
     round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 5)
-    service.join(round_.code, "Sam")
-    with pytest.raises(InputError, match="already uses the name"):
-        service.join(round_.code, "  sam ")
+    sam = service.join(round_.code, "Sam", "person-1")
+    assert service.join(round_.code, "Someone else", "person-1") == sam  # one seat per person
+    other = service.join(round_.code, "  sam ", "person-2")  # a name is a label, not a key
+    assert other.id != sam.id
+    assert [p.name for p in service.participants(round_.id)] == ["Sam", "sam (2)"]
     with pytest.raises(InputError, match="no round with the code"):
         service.join("NOPE42", "Kim")
     with pytest.raises(InputError, match="display name"):
@@ -169,7 +171,7 @@ def test_overrides_exports_gap_map_and_progress(tmp_path, library) -> None:
         transcript = json.loads(archive.read(next(n for n in names if "transcript" in n)))
     assert any(n.endswith("evaluation.md") for n in names) and "scores.csv" in names
     assert transcript["persona"] == "roadmap-gave-in"
-    mine = progress(service, library, "ada")
+    mine = progress(service, library, ada.person)
     assert len(mine.sessions) == 1 and mine.latest["active_listening"] == 4
     assert mine.first == mine.latest and "Practise" in mine.suggestion
 
