@@ -46,7 +46,12 @@ def status_rows(service: RoundService, round_id: str) -> list[list[str]]:
             status = f"in progress, {clock_text(p.seconds_left(at))} left"
         report = service.report(p.id) if status == "finished" else None
         if status == "finished" and report is None:
-            status = "finished (scoring…)"
+            failed = p.evaluation == "failed"
+            status = (
+                "finished (evaluation failed: see the app's log)"
+                if failed
+                else ("finished (scoring…)")
+            )
         overall = "" if report is None or report.overall is None else f"{report.overall:.2f}"
         rows.append([p.name, service.library.get(p.persona_id).name, status, overall])
     return rows

@@ -89,6 +89,8 @@ class ParticipantHandlers:
         status = me.status(at)
         if status == "not started":
             return "Press Start when you're ready.", False, False
+        if status == "finished" and me.evaluation == "pending":  # keep asking until it is done
+            return "The conversation has ended; your feedback is being prepared…", False, False
         if status == "finished":
             return "The conversation has ended.", False, True
         left = me.seconds_left(at) or 0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import threading
 import time
@@ -21,13 +22,17 @@ from simulator.personas import PersonaLibrary
 from simulator.practice import Practice, Reply
 from simulator.rubric import load_rubric
 from simulator.state import DIFFICULTIES
+from simulator.store import StoreError
 from simulator.transcript import Conversation, TranscriptTurn, now
 
+log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 WARNING_S = 60
+MAX_EVALUATION_ATTEMPTS = 3  # an evaluation that fails this often for other reasons stops
 MAX_NAME = 40
 PARTICIPANT_COLUMNS = (
-    "id, round_id, name, persona_id, conversation_id, deadline, finished_at, finish_reason, person"
+    "id, round_id, name, persona_id, conversation_id, deadline, finished_at, finish_reason, "
+    "person, evaluation"
 )
 
 
@@ -53,6 +58,7 @@ class Participant:
     finished_at: float | None
     finish_reason: str | None
     person: str = ""  # who this is across rounds (see `person_of`); never shown
+    evaluation: str | None = None  # the evaluation job: pending, done or failed
 
     def status(self, at: float) -> str:
         if self.finished_at is not None:
@@ -92,7 +98,7 @@ class RoundService:
         self.store = practice.store
         self.library = library
         self.clock = clock
-        self._finishing: set[str] = set()
+        self._busy: set[str] = set()  # participants being finished or evaluated
         self._lock = threading.Lock()
 
     # --- facilitator side -------------------------------------------------------------
@@ -209,6 +215,7 @@ class RoundService:
             None if r[6] is None else float(str(r[6])),
             None if r[7] is None else str(r[7]),
             str(r[8]),
+            None if r[9] is None else str(r[9]),
         )
 
     # --- participant side ---------------------------------------------------------------
@@ -310,43 +317,78 @@ class RoundService:
             return
         yield from self.practice.say(conversation, text)
 
-    def finish(self, participant_id: str, reason: str = "finished early") -> Report | None:
-        """Close the conversation (the persona wraps up if time ran out), save and evaluate it.
-        Safe to call more than once and from several threads."""
+    def _claim(self, participant_id: str) -> bool:
+        """Whether this thread may close or evaluate the participant now (one at a time)."""
         with self._lock:
-            participant = self.participant(participant_id)
-            if participant.finished_at is not None or participant_id in self._finishing:
-                return self.report(participant_id)
-            self._finishing.add(participant_id)
+            if participant_id in self._busy:
+                return False
+            self._busy.add(participant_id)
+            return True
+
+    def _release(self, participant_id: str) -> None:
+        with self._lock:
+            self._busy.discard(participant_id)
+
+    def finish(self, participant_id: str, reason: str = "finished early") -> Report | None:
+        """Close the conversation (the persona wraps up if time ran out), save it and evaluate
+        it. The evaluation is recorded as pending first, so one cut short by a crash or a
+        locked database is done later by `sweep`. Safe to call more than once and from
+        several threads."""
+        if not self._claim(participant_id):
+            return self.report(participant_id)
         try:
+            participant = self.participant(participant_id)
+            if participant.finished_at is not None:
+                return self.report(participant_id)
+            if participant.conversation_id is not None and reason == "time up":
+                conversation = self.store.load(participant.conversation_id)
+                if not conversation.awaiting_reply:
+                    for _ in self.practice.wrap_up(conversation):
+                        pass
+            self.store.execute(
+                "UPDATE participants SET finished_at = ?, finish_reason = ?, evaluation = ? "
+                "WHERE id = ? AND finished_at IS NULL",
+                (
+                    self.clock(),
+                    reason,
+                    None if participant.conversation_id is None else "pending",
+                    participant_id,
+                ),
+            )
             if participant.conversation_id is None:
-                self._mark_finished(participant_id, reason)
                 return None
-            conversation = self.store.load(participant.conversation_id)
-            if reason == "time up" and not conversation.awaiting_reply:
-                for _ in self.practice.wrap_up(conversation):
-                    pass
-            self._mark_finished(participant_id, reason)
+            try:
+                return self._evaluate(participant_id)
+            except StoreError as exc:  # e.g. locked: the job stays pending, the sweep retries
+                log.warning("evaluating %s is postponed: %s", participant_id, exc)
+                return None
+        finally:
+            self._release(participant_id)
+
+    def _evaluate(self, participant_id: str) -> Report:
+        """Run the participant's evaluation job and mark it done (it is stored once only: an
+        evaluation saved before a crash is not run again)."""
+        participant = self.participant(participant_id)
+        conversation = self.store.load(participant.conversation_id or "")
+        stored = self.store.latest_evaluation(conversation.id)
+        if stored:
+            report = Report.model_validate_json(stored)
+        else:
             round_ = self.round(participant.round_id)
             turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
             report = Evaluator(load_rubric(round_.rubric), self.practice.backend).evaluate(
                 turns, conversation.persona, conversation.difficulty
             )
             self.store.save_evaluation(conversation.id, report.rubric, report.model_dump_json())
-            return report
-        finally:
-            with self._lock:
-                self._finishing.discard(participant_id)
-
-    def _mark_finished(self, participant_id: str, reason: str) -> None:
         self.store.execute(
-            "UPDATE participants SET finished_at = ?, finish_reason = ? WHERE id = ? "
-            "AND finished_at IS NULL",
-            (self.clock(), reason, participant_id),
+            "UPDATE participants SET evaluation = 'done' WHERE id = ?", (participant_id,)
         )
+        return report
 
     def sweep(self) -> int:
-        """Close every conversation whose time is up; returns how many were closed."""
+        """Close every conversation whose time is up, then run the evaluation jobs still
+        pending (after a crash, or postponed by a locked database); returns how many
+        conversations were closed."""
         rows = self.store.execute(
             "SELECT id FROM participants WHERE finished_at IS NULL AND deadline IS NOT NULL "
             "AND deadline <= ?",
@@ -354,7 +396,30 @@ class RoundService:
         )
         for (participant_id,) in rows:
             self.finish(str(participant_id), "time up")
+        pending = self.store.execute(
+            "SELECT id FROM participants WHERE evaluation = 'pending' ORDER BY finished_at"
+        )
+        for (participant_id,) in pending:
+            self._run_job(str(participant_id))
         return len(rows)
+
+    def _run_job(self, participant_id: str) -> None:
+        if not self._claim(participant_id):  # being finished or evaluated right now
+            return
+        try:
+            self._evaluate(participant_id)
+        except StoreError as exc:  # locked or unwritable for now: try again next sweep
+            log.warning("evaluating %s is postponed: %s", participant_id, exc)
+        except Exception:  # a broken job must not block the others; give up after a few
+            log.exception("evaluating %s failed", participant_id)
+            self.store.execute(
+                "UPDATE participants SET evaluation_attempts = evaluation_attempts + 1, "
+                "evaluation = CASE WHEN evaluation_attempts + 1 >= ? THEN 'failed' "
+                "ELSE evaluation END WHERE id = ?",
+                (MAX_EVALUATION_ATTEMPTS, participant_id),
+            )
+        finally:
+            self._release(participant_id)
 
     def report(self, participant_id: str) -> Report | None:
         participant = self.participant(participant_id)

@@ -118,6 +118,17 @@ MIGRATIONS = [
         created_at TEXT NOT NULL
     );
     """,
+    # A round evaluation is a job that survives a crash: 'pending' from the moment the
+    # participant is finished until it is stored ('done'), picked up again by the sweeper.
+    # Finished conversations that a crash left without an evaluation become pending now.
+    """
+    ALTER TABLE participants ADD COLUMN evaluation TEXT;
+    ALTER TABLE participants ADD COLUMN evaluation_attempts INTEGER NOT NULL DEFAULT 0;
+    UPDATE participants SET evaluation = CASE WHEN EXISTS (SELECT 1 FROM evaluations e
+        WHERE e.conversation_id = participants.conversation_id) THEN 'done' ELSE 'pending' END
+        WHERE finished_at IS NOT NULL AND conversation_id IS NOT NULL;
+    CREATE INDEX participants_by_evaluation ON participants(evaluation);
+    """,
 ]
 
 

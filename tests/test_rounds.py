@@ -184,3 +184,85 @@ def test_round_conversations_are_not_listed_in_anyones_practice_view(tmp_path, l
     assert conversation.owner == me.id
     assert service.store.list(owner="") == [] and service.store.list(owner="someone") == []
     assert [row["id"] for row in service.store.list(owner=me.id)] == [conversation.id]
+
+
+class Crash(BaseException):
+    """The process dies here (nothing catches a BaseException that is not an Exception)."""
+
+
+def finished_but_killed_while_evaluating(path, library, monkeypatch, clock):  # type: ignore[no-untyped-def]
+    """A participant finished, and the app was killed while their evaluation was running."""
+    from simulator.evaluate import Evaluator
+
+    service = service_for(path, library, clock)
+    round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 10)
+    me = service.join(round_.code, "Ada")
+    service.start(me.id)
+    drain(service.say(me.id, "What's on your mind?"))
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Crash
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Evaluator, "evaluate", killed)
+        with pytest.raises(Crash):
+            service.finish(me.id)
+    return round_, me
+
+
+def test_an_evaluation_cut_short_by_a_crash_is_done_after_the_restart(
+    tmp_path, library, monkeypatch
+) -> None:
+    from simulator.round_handlers import ParticipantHandlers
+
+    clock = Clock()
+    round_, me = finished_but_killed_while_evaluating(
+        tmp_path / "c.db", library, monkeypatch, clock
+    )
+    restarted = service_for(tmp_path / "c.db", library, clock)  # a new process
+    assert restarted.report(me.id) is None
+    assert status_rows(restarted, round_.id)[0][2] == "finished (scoring…)"
+    text, typing, ended = ParticipantHandlers(restarted).tick(me.id)
+    assert "being prepared" in text and not typing and not ended  # the page keeps asking
+    restarted.sweep()  # what the background sweeper does every few seconds
+    assert restarted.report(me.id) is not None
+    assert status_rows(restarted, round_.id)[0][2] == "finished"
+    assert ParticipantHandlers(restarted).tick(me.id) == (
+        "The conversation has ended.",
+        False,
+        True,
+    )
+    conversation = restarted.participant(me.id).conversation_id
+    restarted.sweep()
+    assert (
+        len(
+            restarted.store.execute(
+                "SELECT 1 FROM evaluations WHERE conversation_id = ?", (conversation,)
+            )
+        )
+        == 1
+    )
+
+
+def test_an_evaluation_blocked_by_a_locked_database_is_retried(
+    tmp_path, library, monkeypatch
+) -> None:
+    import sqlite3
+
+    clock = Clock()
+    path = tmp_path / "c.db"
+    _, me = finished_but_killed_while_evaluating(path, library, monkeypatch, clock)
+    backend = ScriptedBackend(default=lambda m: "Reply")
+    restarted = RoundService(Practice(backend, Store(path, busy_timeout_s=0.2)), library, clock)
+    other_program = sqlite3.connect(path)
+    other_program.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        restarted.sweep()  # cannot store the evaluation: postponed, not lost, not raised
+        assert restarted.report(me.id) is None
+        assert restarted.participant(me.id).evaluation == "pending"
+    finally:
+        other_program.rollback()
+        other_program.close()
+    restarted.sweep()  # the next sweep, once the lock is gone
+    assert restarted.report(me.id) is not None
+    assert restarted.participant(me.id).evaluation == "done"
