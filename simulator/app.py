@@ -29,7 +29,7 @@ from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
-from simulator.ui_parts import chat_sender, message_box
+from simulator.ui_parts import chat_sender, client_of, message_box
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def build_app(
         def on_start(persona_id: str, level: str, request: gr.Request) -> tuple[Any, ...]:
             me = owner_of(request) or new_owner()  # no cookie (a script): listed nowhere
             try:
-                cid, history, note = handlers.start(persona_id, level, me)
+                cid, history, note = handlers.start(persona_id, level, me, client_of(request))
             except SimulatorError as exc:
                 return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip()
             return cid, history, note, gr.update(choices=handlers.saved_choices(me))

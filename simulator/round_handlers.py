@@ -23,8 +23,9 @@ from simulator.errors import InputError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.fifo import FifoLock
 from simulator.handlers import ChatHistory, bubble, history_of
+from simulator.limits import JOINS_PER_MINUTE, STARTS_PER_MINUTE, RateLimit
 from simulator.report import report_markdown
-from simulator.rounds import WARNING_S, RoundService, person_of
+from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, WARNING_S, RoundService, person_of
 from simulator.studio import brief_markdown
 from simulator.text import plain
 
@@ -32,12 +33,15 @@ from simulator.text import plain
 class ParticipantHandlers:
     def __init__(self, service: RoundService) -> None:
         self.service = service
+        self.joins = RateLimit(JOINS_PER_MINUTE, "joins")
+        self.starts = RateLimit(STARTS_PER_MINUTE, "starts")
 
-    def join(self, code: str, name: str, owner: str | None) -> tuple[str, str]:
+    def join(self, code: str, name: str, owner: str | None, client: str = "") -> tuple[str, str]:
         """Join with this browser's secret `owner`: it, not the name, links the seat to the
-        person's earlier rounds."""
+        person's earlier rounds. `client` (the address) is limited in how often it joins."""
         if not owner:
             raise InputError("the page has not finished loading; try again in a moment")
+        self.joins.take(client)
         me = self.service.join(code, name, person_of(owner))
         persona = self.service.library.get(me.persona_id)
         round_ = self.service.round(me.round_id)
@@ -60,8 +64,10 @@ class ParticipantHandlers:
         )
         return brief_markdown(persona), history
 
-    def start(self, participant_id: str | None) -> ChatHistory:
+    def start(self, participant_id: str | None, client: str = "") -> ChatHistory:
         me = self.service.participant(participant_id)
+        if me.conversation_id is None:
+            self.starts.take(client)
         return history_of(self.service.start(me.id))
 
     def send(self, participant_id: str | None, message: str) -> Iterator[tuple[ChatHistory, str]]:
@@ -156,12 +162,14 @@ class FacilitatorHandlers:
         difficulty: str,
         minutes: float,
         rubric: str,
+        max_participants: float | None = DEFAULT_MAX_PARTICIPANTS,
     ) -> tuple[str, str]:
         self.gate.check(token)
-        round_ = self.service.create_round(name, personas, difficulty, float(minutes), rubric)
+        most = DEFAULT_MAX_PARTICIPANTS if max_participants is None else int(max_participants)
+        round_ = self.service.create_round(name, personas, difficulty, float(minutes), rubric, most)
         return round_.id, (
             f"Round created. Join code: **{round_.code}** ({round_.minutes:g} "
-            f"minutes, {round_.difficulty})"
+            f"minutes, {round_.difficulty}, up to {round_.max_participants} participants)"
         )
 
     def dashboard(
@@ -170,7 +178,7 @@ class FacilitatorHandlers:
         self.gate.check(token)
         if not round_id:
             return [], [], "", []
-        self.service.sweep()
+        # closing expired conversations is the background sweeper's job, never this request's
         people = [(p.name, p.id) for p in self.service.participants(round_id)]
         return (
             status_rows(self.service, round_id),

@@ -10,7 +10,7 @@ import gradio as gr
 from simulator.cohort import COMPETENCIES, NAMES
 from simulator.errors import SimulatorError
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
-from simulator.rounds import MAX_NAME
+from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, MAX_NAME, MOST_PARTICIPANTS
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
 from simulator.ui_parts import (
@@ -62,20 +62,23 @@ def participant_tab(
 
     def on_join(join_code: str, display: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            participant_id, text = handlers.join(join_code, display, owner_of(request))
+            participant_id, text = handlers.join(
+                join_code, display, owner_of(request), client_of(request)
+            )
         except SimulatorError as exc:
             return gr.skip(), gr.skip(), f"⚠️ {exc}", False
         return participant_id, text, "Joined. Read the brief, then press Start.", False
 
     join.click(on_join, [code, name], [me, brief, status, shown])
-    start.click(
-        guarded(
-            lambda pid: (handlers.start(pid), "Go ahead: the PM speaks first."),
-            lambda m: (gr.skip(), m),
-        ),
-        me,
-        [chat, status],
-    )
+
+    def on_start(pid: str | None, request: gr.Request) -> tuple[Any, ...]:
+        try:
+            history = handlers.start(pid, client_of(request))
+        except SimulatorError as exc:
+            return gr.skip(), f"⚠️ {exc}"
+        return history, "Go ahead: the PM speaks first."
+
+    start.click(on_start, me, [chat, status])
 
     on_send = chat_sender(handlers.send)
 
@@ -162,6 +165,14 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                         elem_id="new-round-minutes",
                     )
                     rubric = gr.Dropdown(rubric_ids(), value="coaching", label="Rubric")
+                    most = gr.Number(
+                        label="Most participants",
+                        value=DEFAULT_MAX_PARTICIPANTS,
+                        minimum=1,
+                        maximum=MOST_PARTICIPANTS,
+                        precision=0,
+                        elem_id="new-round-most",
+                    )
                 create = gr.Button("Create round", variant="primary", elem_id="create-round")
                 created = gr.Markdown("", elem_id="round-created")
             rounds = gr.Dropdown(label="Round", choices=[], elem_id="round-select")
@@ -234,7 +245,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
 
     create.click(
         guarded(on_create, lambda m: (m, gr.skip())),
-        [token, round_name, personas, difficulty, minutes, rubric],
+        [token, round_name, personas, difficulty, minutes, rubric, most],
         [created, rounds],
     )
 

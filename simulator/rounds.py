@@ -30,6 +30,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 WARNING_S = 60
 MAX_EVALUATION_ATTEMPTS = 3  # an evaluation that fails this often for other reasons stops
 MAX_NAME = 40
+DEFAULT_MAX_PARTICIPANTS = 30
+MOST_PARTICIPANTS = 200  # the dashboard reads every participant's report on each refresh
 PARTICIPANT_COLUMNS = (
     "id, round_id, name, persona_id, conversation_id, deadline, finished_at, finish_reason, "
     "person, evaluation"
@@ -45,6 +47,7 @@ class Round:
     difficulty: str
     minutes: float
     rubric: str
+    max_participants: int = DEFAULT_MAX_PARTICIPANTS
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class RoundService:
         difficulty: str,
         minutes: float,
         rubric: str = "coaching",
+        max_participants: int = DEFAULT_MAX_PARTICIPANTS,
     ) -> Round:
         if not personas:
             raise InputError("choose at least one persona")
@@ -118,6 +122,8 @@ class RoundService:
             raise InputError(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
         if not 0 < minutes <= 180:
             raise InputError("the duration must be between a few seconds and 180 minutes")
+        if not 1 <= max_participants <= MOST_PARTICIPANTS:
+            raise InputError(f"the most participants must be between 1 and {MOST_PARTICIPANTS}")
         load_rubric(rubric)
         round_ = Round(
             uuid.uuid4().hex[:12],
@@ -127,9 +133,11 @@ class RoundService:
             difficulty,
             float(minutes),
             rubric,
+            int(max_participants),
         )
         self.store.execute(
-            "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO rounds (id, code, name, personas_json, difficulty, minutes, rubric, "
+            "created_at, max_participants) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 round_.id,
                 round_.code,
@@ -139,6 +147,7 @@ class RoundService:
                 round_.minutes,
                 rubric,
                 now(),
+                round_.max_participants,
             ),
         )
         return round_
@@ -151,7 +160,8 @@ class RoundService:
 
     def _rounds(self, where: str = "", params: tuple[object, ...] = ()) -> list[Round]:
         rows = self.store.execute(
-            "SELECT id, code, name, personas_json, difficulty, minutes, rubric FROM rounds "
+            "SELECT id, code, name, personas_json, difficulty, minutes, rubric, max_participants "
+            "FROM rounds "
             f"{where} ORDER BY created_at DESC, rowid DESC",
             params,
         )
@@ -164,6 +174,7 @@ class RoundService:
                 str(r[4]),
                 float(str(r[5])),
                 str(r[6]),
+                int(str(r[7])),
             )
             for r in rows
         ]
@@ -235,6 +246,11 @@ class RoundService:
             if rows:
                 return self.participant(str(rows[0][0]))
             count = len(self.participants(round_.id))
+            if count >= round_.max_participants:
+                raise InputError(
+                    f"this round is full ({round_.max_participants} participants); ask your "
+                    "facilitator for another round"
+                )
             participant_id = secrets.token_urlsafe(16)
             persona_id = round_.personas[count % len(round_.personas)]
             self.store.execute(

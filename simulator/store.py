@@ -129,6 +129,9 @@ MIGRATIONS = [
         WHERE finished_at IS NOT NULL AND conversation_id IS NOT NULL;
     CREATE INDEX participants_by_evaluation ON participants(evaluation);
     """,
+    """
+    ALTER TABLE rounds ADD COLUMN max_participants INTEGER NOT NULL DEFAULT 30;
+    """,
 ]
 
 

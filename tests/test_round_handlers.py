@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.errors import InputError
 from simulator.facilitator import AccessDenied, FacilitatorGate
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.rounds import person_of
@@ -139,3 +140,91 @@ def test_earlier_rounds_keep_their_history_after_the_upgrade(tmp_path, library) 
     assert [p for _, p in service.people()] == ["legacy:bea"]
     newcomer = service.join("ABCDEF", "Bea", person_of("someone"))
     assert newcomer.person != "legacy:bea" and newcomer.id != "p1"
+
+
+def test_a_round_is_capped_and_the_31st_join_is_refused(tmp_path, library) -> None:
+    service = service_for(tmp_path / "c.db", library)
+    facilitator = FacilitatorHandlers(service, FacilitatorGate("pass"))
+    token = facilitator.unlock("pass")
+    me = ParticipantHandlers(service)
+    round_id, note = facilitator.create(token, "Big", ["roadmap-gave-in"], "easy", 5, "coaching")
+    assert "up to 30 participants" in note
+    code = service.round(round_id).code
+    seats = [me.join(code, f"Manager {n}", f"browser-{n}")[0] for n in range(30)]
+    with pytest.raises(InputError, match=r"this round is full \(30 participants\)"):
+        me.join(code, "Manager 31", "browser-31")
+    assert me.join(code, "Manager 0", "browser-0")[0] == seats[0]  # a seat holder comes back
+    small, _ = facilitator.create(token, "Small", ["roadmap-gave-in"], "easy", 5, "coaching", 2)
+    code = service.round(small).code
+    me.join(code, "A", "a")
+    me.join(code, "B", "b")
+    with pytest.raises(InputError, match=r"full \(2 participants\)"):
+        me.join(code, "C", "c")
+    with pytest.raises(InputError, match="between 1 and 200"):
+        facilitator.create(token, "Huge", ["roadmap-gave-in"], "easy", 5, "coaching", 301)
+
+
+def test_the_dashboard_does_not_sweep(tmp_path, library, monkeypatch) -> None:
+    clock = Clock()
+    service = service_for(tmp_path / "c.db", library, clock)
+    facilitator = FacilitatorHandlers(service, FacilitatorGate("pass"))
+    token = facilitator.unlock("pass")
+    round_id, _ = facilitator.create(token, "R", ["roadmap-gave-in"], "easy", 1, "coaching")
+    pid, _ = ParticipantHandlers(service).join(service.round(round_id).code, "Lee", "lee")
+    service.start(pid)
+    clock.now += 61
+
+    def no_sweeping() -> int:
+        raise AssertionError("the dashboard request swept")
+
+    monkeypatch.setattr(service, "sweep", no_sweeping)
+    rows, *_ = facilitator.dashboard(token, round_id)
+    assert rows[0][2] == "time up"  # until the background sweeper closes it
+    monkeypatch.undo()
+    service.sweep()
+    assert facilitator.dashboard(token, round_id)[0][0][2] == "finished"
+
+
+def test_a_client_joining_or_starting_many_times_quickly_is_refused(tmp_path, library) -> None:
+    from simulator.handlers import PracticeHandlers
+    from simulator.limits import JOINS_PER_MINUTE, STARTS_PER_MINUTE, RateLimit
+
+    service = service_for(tmp_path / "c.db", library)
+    code = service.create_round("R", ["roadmap-gave-in"], "easy", 5, "coaching", 200).code
+    me = ParticipantHandlers(service)
+    for n in range(JOINS_PER_MINUTE):
+        me.join(code, f"Bot {n}", f"bot-{n}", "203.0.113.9")
+    with pytest.raises(InputError, match=r"too many joins from this computer; wait \d+ s"):
+        me.join(code, "Bot", "bot-x", "203.0.113.9")
+    me.join(code, "Ana", "ana", "192.0.2.1")  # someone else is not held up
+    practice = PracticeHandlers(service.practice, library)
+    for _ in range(STARTS_PER_MINUTE):
+        practice.start("roadmap-gave-in", "easy", "bot", "203.0.113.9")
+    with pytest.raises(InputError, match="too many new conversations"):
+        practice.start("roadmap-gave-in", "easy", "bot", "203.0.113.9")
+    clock = Clock()
+    limit = RateLimit(2, "joins", clock)
+    limit.take("a")
+    clock.now += 30
+    limit.take("a")
+    with pytest.raises(InputError, match="wait 31 s"):
+        limit.take("a")
+    clock.now += 31  # the first one has left the last minute
+    limit.take("a")
+
+
+def test_the_new_round_form_shows_the_participant_cap(tmp_path, library) -> None:
+    from simulator.app import build_app
+    from simulator.handlers import PracticeHandlers
+    from simulator.studio_handlers import StudioHandlers
+
+    service = service_for(tmp_path / "c.db", library)
+    handlers = PracticeHandlers(service.practice, library)
+    gate = FacilitatorGate("pass")
+    app = build_app(handlers, StudioHandlers(gate, handlers, handlers), service)
+    [most] = [
+        c["props"]
+        for c in app.get_config_file()["components"]
+        if c.get("props", {}).get("elem_id") == "new-round-most"
+    ]
+    assert most["value"] == 30 and most["label"] == "Most participants"
