@@ -53,9 +53,10 @@ def build_app(
     first = choices[0][1] if choices else None
     browsers = Browsers(handlers.practice.store)
 
-    def owner_of(request: gr.Request | None) -> str | None:
-        """This browser's owner secret: only its own conversations are listed and resumable."""
-        return browsers.owner(cookie_of(request))
+    def owner_of(request: gr.Request | None, create: bool = False) -> str | None:
+        """This browser's owner secret: only its own conversations are listed and resumable
+        (`create`: make one for a browser that has none yet)."""
+        return browsers.owner(cookie_of(request), create)
 
     with gr.Blocks(title="Coaching practice") as app:
         conversation_id = gr.State(None)
@@ -107,7 +108,7 @@ def build_app(
         persona.change(handlers.brief, persona, brief)
 
         def on_start(persona_id: str, level: str, request: gr.Request) -> tuple[Any, ...]:
-            me = owner_of(request) or new_owner()  # no cookie (a script): listed nowhere
+            me = owner_of(request, create=True) or new_owner()  # no cookie: listed nowhere
             try:
                 cid, history, note = handlers.start(persona_id, level, me, client_of(request))
             except SimulatorError as exc:

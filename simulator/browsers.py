@@ -68,7 +68,10 @@ class BrowserCookie:
         value = secrets.token_urlsafe(24)
         joined = (sent + b"; " if sent else b"") + f"{COOKIE}={value}".encode()
         scope = {**scope, "headers": [*headers, (b"cookie", joined)]}
-        setting = f"{COOKIE}={value}; Path=/; Max-Age={YEAR_S}; HttpOnly; SameSite=Lax".encode()
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        setting = (
+            f"{COOKIE}={value}; Path=/; Max-Age={YEAR_S}; HttpOnly; SameSite=Lax{secure}"
+        ).encode()
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -101,22 +104,26 @@ class Browsers:
     def _key(cookie: str) -> str:
         return hashlib.sha256(cookie.encode()).hexdigest()
 
-    def owner(self, cookie: str | None) -> str | None:
-        """The owner secret of this browser (made on first sight); None without a cookie."""
+    def owner(self, cookie: str | None, create: bool = False) -> str | None:
+        """The owner secret of this browser; None without a cookie, or for a browser that owns
+        nothing yet unless `create` (only actions that make something create one, so a script
+        sending cookie after cookie does not fill the table)."""
         if not cookie:
             return None
         key = self._key(cookie)
-        self.store.execute(
-            "INSERT OR IGNORE INTO browsers VALUES (?, ?, ?)",
-            (key, new_owner(), now()),
-        )
         rows = self.store.execute("SELECT owner FROM browsers WHERE key = ?", (key,))
-        return str(rows[0][0])
+        if rows:
+            return str(rows[0][0])
+        if not create:
+            return None
+        self.store.execute(
+            "INSERT OR IGNORE INTO browsers VALUES (?, ?, ?)", (key, new_owner(), now())
+        )
+        return self.owner(cookie)
 
     def forget(self, cookie: str | None) -> None:
         """Give this browser a new owner: what it had is no longer listed in it."""
-        if cookie:
+        if cookie:  # a browser that owns nothing has nothing to forget, and gets no row
             self.store.execute(
-                "INSERT OR REPLACE INTO browsers VALUES (?, ?, ?)",
-                (self._key(cookie), new_owner(), now()),
+                "UPDATE browsers SET owner = ? WHERE key = ?", (new_owner(), self._key(cookie))
             )

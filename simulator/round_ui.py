@@ -24,7 +24,7 @@ from simulator.ui_parts import (
 
 
 def participant_tab(
-    handlers: ParticipantHandlers, owner_of: Callable[[gr.Request], str | None]
+    handlers: ParticipantHandlers, owner_of: Callable[[gr.Request, bool], str | None]
 ) -> tuple[Any, Any, list[Any]]:
     """Build the tab; returns the page-load hook that restores a returning participant.
     `owner_of` gives the asking browser's owner secret (kept on the server)."""
@@ -63,7 +63,7 @@ def participant_tab(
     def on_join(join_code: str, display: str, request: gr.Request) -> tuple[Any, ...]:
         try:
             participant_id, text = handlers.join(
-                join_code, display, owner_of(request), client_of(request)
+                join_code, display, owner_of(request, True), client_of(request)
             )
         except SimulatorError as exc:
             return gr.skip(), gr.skip(), f"⚠️ {exc}", False
@@ -130,7 +130,7 @@ def participant_tab(
 
     def on_load(request: gr.Request) -> tuple[Any, ...]:
         try:
-            pid = handlers.returning(owner_of(request))
+            pid = handlers.returning(owner_of(request, False))
             text, history = handlers.restore(pid)
         except SimulatorError:
             return gr.skip(), gr.skip(), gr.skip()

@@ -102,7 +102,8 @@ def test_the_cookie_parser_takes_only_our_own_tokens() -> None:
 
 def test_forget_gives_the_browser_a_new_owner(tmp_path) -> None:  # type: ignore[no-untyped-def]
     browsers = Browsers(Store(tmp_path / "s.db"))
-    first = browsers.owner("c" * 30)
-    assert first and browsers.owner("c" * 30) == first and browsers.owner(None) is None
+    assert browsers.owner("c" * 30) is None  # owns nothing yet: nothing is written
+    first = browsers.owner("c" * 30, create=True)
+    assert first and browsers.owner("c" * 30) == first and browsers.owner(None, True) is None
     browsers.forget("c" * 30)
     assert browsers.owner("c" * 30) not in (None, first)
