@@ -7,8 +7,9 @@ Tokens expire after hours of disuse and can be dropped ("Lock").
 Wrong passcodes are limited per client (its address), not for everyone: a stranger's guesses
 slow only the stranger down, so they cannot lock the real facilitator out from another
 computer. Each client gets a few free tries, then waits twice as long after every further
-failure; failures are forgiven one per minute. A ceiling on wrong guesses per minute across all
-clients holds back guessing from many addresses, but never a client with no recent failures.
+failure (up to 15 minutes); failures are forgiven one per quiet minute after the wait. A ceiling
+on wrong guesses per minute across all clients holds back guessing from many addresses, but
+never a client with no recent failures.
 """
 
 from __future__ import annotations
@@ -60,13 +61,16 @@ class FacilitatorGate:
         record = self._failures.get(client)
         if record is None:
             return None
-        forgiven = int((at - record.last) // FORGIVE_S)
-        if forgiven >= record.count and at >= record.blocked_until:
+        # forgiving starts when the wait is over, so a long wait does not wipe the slate
+        quiet_since = max(record.last, record.blocked_until)
+        forgiven = int(max(0.0, at - quiet_since) // FORGIVE_S)
+        if forgiven >= record.count:
             del self._failures[client]
             return None
         if forgiven:
-            record.count = max(1, record.count - forgiven)
-            record.last += forgiven * FORGIVE_S
+            record.count -= forgiven
+            record.last = quiet_since + forgiven * FORGIVE_S
+            record.blocked_until = min(record.blocked_until, record.last)
         return record
 
     def unlock(self, attempt: str, client: str = "") -> str:

@@ -9,6 +9,7 @@ from simulator.facilitator import (
     FREE_FAILURES,
     GLOBAL_FAILURES_PER_MINUTE,
     IDLE_EXPIRY_S,
+    MAX_BACKOFF_S,
     AccessDenied,
     FacilitatorGate,
 )
@@ -93,3 +94,18 @@ def test_sessions_expire_when_idle_and_lock_drops_them() -> None:
     with pytest.raises(AccessDenied, match="unlock them first"):
         gate.check(other)
     gate.check(kept)  # another session is not affected
+
+
+def test_waiting_out_the_longest_wait_does_not_wipe_the_slate() -> None:
+    clock = Clock()
+    gate = FacilitatorGate("pw", clock)
+    waits = []
+    for _ in range(40):  # guess; when told to wait, wait exactly that long and guess again
+        try:
+            gate.unlock("guess", "a")
+        except AccessDenied as refused:
+            if "try again" in str(refused):
+                waits.append(int(str(refused).rsplit(" in ", 1)[1].split()[0]))
+                clock.now += waits[-1]
+    assert waits[:3] == [3, 5, 9]
+    assert waits[-5:] == [int(MAX_BACKOFF_S) + 1] * 5  # one guess per 15 minutes, for good
