@@ -266,3 +266,45 @@ def test_an_evaluation_blocked_by_a_locked_database_is_retried(
     restarted.sweep()  # the next sweep, once the lock is gone
     assert restarted.report(me.id) is not None
     assert restarted.participant(me.id).evaluation == "done"
+
+
+def test_conversations_stuck_scoring_before_the_upgrade_are_evaluated(tmp_path, library) -> None:
+    """A database from before evaluation jobs, with a participant whose evaluation a crash cut
+    short: the upgrade records the job as pending and the sweep does it."""
+    import sqlite3
+
+    from simulator.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    persona = library.get("roadmap-gave-in")
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:4]):
+            db.executescript(script + f"PRAGMA user_version = {number + 1};")
+        db.execute(
+            "INSERT INTO conversations VALUES ('c1', ?, ?, 'medium', '', 0, 't', 't', 'p1')",
+            (persona.id, persona.model_dump_json()),
+        )
+        for idx, (speaker, text) in enumerate(
+            [("persona", "Thanks for making time."), ("manager", "What's on your mind?")]
+        ):
+            db.execute(
+                "INSERT INTO turns (conversation_id, idx, speaker, text, created_at) "
+                "VALUES ('c1', ?, ?, ?, 't')",
+                (idx, speaker, text),
+            )
+        db.execute(
+            "INSERT INTO rounds VALUES ('r1', 'ABCDEF', 'R', ?, 'medium', 10, 'coaching', 't')",
+            (json.dumps([persona.id]),),
+        )
+        db.execute(
+            "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+            "conversation_id, joined_at, deadline, finished_at, finish_reason) "
+            "VALUES ('p1', 'r1', 'Bea', 'bea', ?, 'c1', 1, 601, 300, 'finished early')",
+            (persona.id,),
+        )
+    service = service_for(path, library)
+    assert service.participant("p1").evaluation == "pending"
+    assert status_rows(service, "r1")[0][2] == "finished (scoring…)"
+    service.sweep()
+    assert service.report("p1") is not None
+    assert status_rows(service, "r1")[0][2] == "finished"
