@@ -56,6 +56,7 @@ def test_dashboard_refuses_without_the_passcode(tmp_path, library) -> None:
         lambda t: facilitator.create(t, "R", ["wants-promotion"], "easy", 5, "coaching"),
         lambda t: facilitator.export_csv(t, "x"),
         lambda t: facilitator.progress(t, "Lee"),
+        lambda t: facilitator.people(t),
     ):
         with pytest.raises(AccessDenied):
             call(None)
