@@ -11,14 +11,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from simulator.backends.base import ChatBackend
 from simulator.backends.deferred import DeferredBackend
+from simulator.browsers import BrowserCookie, Browsers, cookie_of, new_owner
 from simulator.downloads import Downloads
 from simulator.errors import ModelError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.handlers import PracticeHandlers
-from simulator.paths import browser_secret
 from simulator.practice import Practice
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.round_ui import facilitator_tab, participant_tab
@@ -28,7 +29,7 @@ from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
-from simulator.ui_parts import chat_sender, message_box, new_owner
+from simulator.ui_parts import chat_sender, client_of, message_box
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
 log = logging.getLogger(__name__)
@@ -44,19 +45,21 @@ def build_app(
     handlers: PracticeHandlers,
     studio: StudioHandlers | None = None,
     rounds: RoundService | None = None,
-    browser_secret: str | None = None,
 ) -> gr.Blocks:
-    """The whole UI. `browser_secret` encrypts what browsers keep (give the same one after a
-    restart, or returning browsers are not recognised)."""
+    """The whole UI. Who owns what comes from the browser's HttpOnly cookie, mapped to its
+    owner secret on the server (`browsers.py`): serve it with `BrowserCookie` (see `launch`)."""
     choices = handlers.persona_choices()
     downloads = Downloads()  # reports stay in the data folder; the browser gets copies
     first = choices[0][1] if choices else None
+    browsers = Browsers(handlers.practice.store)
+
+    def owner_of(request: gr.Request | None, create: bool = False) -> str | None:
+        """This browser's owner secret: only its own conversations are listed and resumable
+        (`create`: make one for a browser that has none yet)."""
+        return browsers.owner(cookie_of(request), create)
+
     with gr.Blocks(title="Coaching practice") as app:
         conversation_id = gr.State(None)
-        # a secret kept in this browser: only its own conversations are listed and resumable
-        owner = gr.BrowserState(
-            None, storage_key="coaching-simulator-practice-owner", secret=browser_secret
-        )
         gr.Markdown(INTRO)
         model_status = gr.Markdown("", elem_id="model-status")
         with gr.Tab("Practice"):
@@ -104,31 +107,29 @@ def build_app(
 
         persona.change(handlers.brief, persona, brief)
 
-        def on_start(persona_id: str, level: str, me: str | None) -> tuple[Any, ...]:
-            me = me or new_owner()  # the page may not have finished loading
+        def on_start(persona_id: str, level: str, request: gr.Request) -> tuple[Any, ...]:
+            me = owner_of(request, create=True) or new_owner()  # no cookie: listed nowhere
             try:
-                cid, history, note = handlers.start(persona_id, level, me)
+                cid, history, note = handlers.start(persona_id, level, me, client_of(request))
             except SimulatorError as exc:
-                return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip()
-            return cid, history, note, gr.update(choices=handlers.saved_choices(me)), me
+                return gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip()
+            return cid, history, note, gr.update(choices=handlers.saved_choices(me))
 
-        start.click(
-            on_start, [persona, difficulty, owner], [conversation_id, chat, status, saved, owner]
-        )
+        start.click(on_start, [persona, difficulty], [conversation_id, chat, status, saved])
 
         on_send = chat_sender(handlers.send)
 
         send.click(on_send, [conversation_id, message, chat], [chat, status, message])
         message.submit(on_send, [conversation_id, message, chat], [chat, status, message])
 
-        def on_resume(cid: str | None, me: str | None) -> Iterator[tuple[Any, ...]]:
+        def on_resume(cid: str | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
             try:
-                for shown, note in handlers.resume(cid, me):
+                for shown, note in handlers.resume(cid, owner_of(request)):
                     yield cid, shown, note
             except SimulatorError as exc:
                 yield gr.skip(), gr.skip(), f"⚠️ {exc}"
 
-        resume.click(on_resume, [saved, owner], [conversation_id, chat, status])
+        resume.click(on_resume, saved, [conversation_id, chat, status])
 
         def on_end(cid: str | None, rubric_id: str) -> Iterator[tuple[Any, ...]]:
             yield (
@@ -159,23 +160,24 @@ def build_app(
             [feedback_panel, chart, report, md_file, json_file, status],
         )
         if rounds is not None:
-            app.load(*participant_tab(ParticipantHandlers(rounds), browser_secret))
+            app.load(*participant_tab(ParticipantHandlers(rounds), owner_of))
         if studio is not None and studio.gate.enabled:
             studio_tab(studio, persona, handlers.persona_choices)
             if rounds is not None:
                 facilitator_tab(FacilitatorHandlers(rounds, studio.gate))
 
-        def on_load(me: str | None) -> tuple[Any, ...]:
-            me = me or new_owner()
-            return me, gr.update(choices=handlers.saved_choices(me)), handlers.model_status()
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            choices = handlers.saved_choices(owner_of(request))
+            return gr.update(choices=choices), handlers.model_status()
 
-        app.load(on_load, owner, [owner, saved, model_status])
+        app.load(on_load, None, [saved, model_status])
 
-        def on_forget() -> tuple[Any, ...]:
+        def on_forget(request: gr.Request) -> tuple[Any, ...]:
+            browsers.forget(cookie_of(request))
             note = "This browser no longer lists your conversations (they stay saved)."
-            return new_owner(), gr.update(choices=[], value=None), None, [], note
+            return gr.update(choices=[], value=None), None, [], note
 
-        forget.click(on_forget, None, [owner, saved, conversation_id, chat, status])
+        forget.click(on_forget, None, [saved, conversation_id, chat, status])
     return app
 
 
@@ -219,12 +221,7 @@ def launch(
     quick = PracticeHandlers(Practice(backend, Store(store.path.with_name("studio.db"))), library)
     rounds = RoundService(handlers.practice, library)
     start_sweeper(rounds)
-    app = build_app(
-        handlers,
-        StudioHandlers(gate, handlers, quick),
-        rounds,
-        browser_secret=browser_secret(store.path.parent),
-    )
+    app = build_app(handlers, StudioHandlers(gate, handlers, quick), rounds)
     print(f"Coaching practice is running at http://{host}:{port}", flush=True)
     app.queue(default_concurrency_limit=32).launch(
         server_name=host,
@@ -234,4 +231,5 @@ def launch(
         show_error=True,
         max_file_size=MAX_UPLOAD,
         run_history=False,  # Gradio would keep every message in the browser's storage, in clear
+        app_kwargs={"middleware": [Middleware(BrowserCookie)]},
     )

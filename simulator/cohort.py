@@ -46,7 +46,12 @@ def status_rows(service: RoundService, round_id: str) -> list[list[str]]:
             status = f"in progress, {clock_text(p.seconds_left(at))} left"
         report = service.report(p.id) if status == "finished" else None
         if status == "finished" and report is None:
-            status = "finished (scoring…)"
+            failed = p.evaluation == "failed"
+            status = (
+                "finished (evaluation failed: see the app's log)"
+                if failed
+                else ("finished (scoring…)")
+            )
         overall = "" if report is None or report.overall is None else f"{report.overall:.2f}"
         rows.append([p.name, service.library.get(p.persona_id).name, status, overall])
     return rows
@@ -202,12 +207,13 @@ class Progress:
     suggestion: str
 
 
-def progress(service: RoundService, library: PersonaLibrary, name: str) -> Progress:
-    """A manager's evaluated round sessions over time, by display name (case-insensitive)."""
+def progress(service: RoundService, library: PersonaLibrary, person: str) -> Progress:
+    """A manager's evaluated round sessions over time: those of `person` (who holds their
+    browser's secret, see `rounds.person_of`), never of whoever typed the same name."""
     rows = service.store.execute(
-        "SELECT p.id, p.persona_id, p.finished_at FROM participants p WHERE p.name_key = ? "
+        "SELECT p.id, p.persona_id, p.finished_at FROM participants p WHERE p.person = ? "
         "AND p.finished_at IS NOT NULL ORDER BY p.finished_at",
-        (name.strip().casefold(),),
+        (person,),
     )
     sessions: list[dict[str, object]] = []
     for participant_id, persona_id, finished in rows:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from simulator.errors import SimulatorError
 from simulator.evaluate import Evaluator
+from simulator.limits import STARTS_PER_MINUTE, RateLimit
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.report import chart_svg, report_markdown
@@ -52,6 +53,7 @@ class PracticeHandlers:
         self.practice = practice
         self.library = library
         self.reports_dir = reports_dir or practice.store.path.parent / "reports"
+        self.starts = RateLimit(STARTS_PER_MINUTE, "new conversations")
 
     def model_status(self) -> str:
         """A warning when the model could not be loaded (the app still runs and keeps trying)."""
@@ -119,12 +121,15 @@ class PracticeHandlers:
         ]
 
     def start(
-        self, persona_id: str | None, difficulty: str, owner: str = ""
+        self, persona_id: str | None, difficulty: str, owner: str = "", client: str = ""
     ) -> tuple[str, ChatHistory, str]:
+        """A new conversation for `owner`; `client` (the address) is limited in how often it
+        starts one."""
         if not persona_id:
             raise SimulatorError("choose a persona first")
         if difficulty not in DIFFICULTIES:
             raise SimulatorError(f"choose a difficulty: {', '.join(DIFFICULTIES)}")
+        self.starts.take(client)
         conversation = self.practice.start(self.library.get(persona_id), difficulty, owner)
         status = f"Conversation saved as `{conversation.id}`. The PM speaks first; your turn."
         return conversation.id, history_of(conversation), status

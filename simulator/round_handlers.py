@@ -23,8 +23,9 @@ from simulator.errors import InputError, SimulatorError
 from simulator.facilitator import FacilitatorGate
 from simulator.fifo import FifoLock
 from simulator.handlers import ChatHistory, bubble, history_of
+from simulator.limits import JOINS_PER_MINUTE, STARTS_PER_MINUTE, RateLimit
 from simulator.report import report_markdown
-from simulator.rounds import WARNING_S, RoundService
+from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, WARNING_S, RoundService, person_of
 from simulator.studio import brief_markdown
 from simulator.text import plain
 
@@ -32,15 +33,27 @@ from simulator.text import plain
 class ParticipantHandlers:
     def __init__(self, service: RoundService) -> None:
         self.service = service
+        self.joins = RateLimit(JOINS_PER_MINUTE, "joins")
+        self.starts = RateLimit(STARTS_PER_MINUTE, "starts")
 
-    def join(self, code: str, name: str) -> tuple[str, str]:
-        me = self.service.join(code, name)
+    def join(self, code: str, name: str, owner: str | None, client: str = "") -> tuple[str, str]:
+        """Join with this browser's secret `owner`: it, not the name, links the seat to the
+        person's earlier rounds. `client` (the address) is limited in how often it joins."""
+        if not owner:
+            raise InputError("the page has not finished loading; try again in a moment")
+        self.joins.take(client)
+        me = self.service.join(code, name, person_of(owner))
         persona = self.service.library.get(me.persona_id)
         round_ = self.service.round(me.round_id)
         return me.id, (
             f"**Round {plain(round_.name)}** · {round_.minutes:g} minutes · "
             f"{round_.difficulty}\n\n{brief_markdown(persona)}"
         )
+
+    def returning(self, owner: str | None) -> str | None:
+        """The participant id of this browser's latest seat, if it has one."""
+        seat = self.service.seat(person_of(owner)) if owner else None
+        return seat.id if seat else None
 
     def restore(self, participant_id: str | None) -> tuple[str, ChatHistory]:
         """The brief and conversation for a returning browser (after a reload or restart)."""
@@ -51,8 +64,10 @@ class ParticipantHandlers:
         )
         return brief_markdown(persona), history
 
-    def start(self, participant_id: str | None) -> ChatHistory:
+    def start(self, participant_id: str | None, client: str = "") -> ChatHistory:
         me = self.service.participant(participant_id)
+        if me.conversation_id is None:
+            self.starts.take(client)
         return history_of(self.service.start(me.id))
 
     def send(self, participant_id: str | None, message: str) -> Iterator[tuple[ChatHistory, str]]:
@@ -80,6 +95,8 @@ class ParticipantHandlers:
         status = me.status(at)
         if status == "not started":
             return "Press Start when you're ready.", False, False
+        if status == "finished" and me.evaluation == "pending":  # keep asking until it is done
+            return "The conversation has ended; your feedback is being prepared…", False, False
         if status == "finished":
             return "The conversation has ended.", False, True
         left = me.seconds_left(at) or 0.0
@@ -89,9 +106,9 @@ class ParticipantHandlers:
         return f"⏱ {clock_text(left)} left{warning}", True, False
 
     def my_progress(self, participant_id: str | None) -> tuple[str, str]:
-        """The participant's own sessions over time (by the name they joined with)."""
+        """The participant's own sessions over time (those of the person who holds this seat)."""
         me = self.service.participant(participant_id)
-        return progress_view(self.service, me.name)
+        return progress_view(self.service, me.person)
 
     def finish(self, participant_id: str | None) -> str:
         me = self.service.participant(participant_id)
@@ -126,8 +143,8 @@ class FacilitatorHandlers:
         self.gate = gate
         self._downloads = Downloads()
 
-    def unlock(self, passcode: str) -> str:
-        return self.gate.unlock(passcode)
+    def unlock(self, passcode: str, client: str = "") -> str:
+        return self.gate.unlock(passcode, client)
 
     def persona_choices(self, token: str | None) -> list[tuple[str, str]]:
         self.gate.check(token)
@@ -145,12 +162,14 @@ class FacilitatorHandlers:
         difficulty: str,
         minutes: float,
         rubric: str,
+        max_participants: float | None = DEFAULT_MAX_PARTICIPANTS,
     ) -> tuple[str, str]:
         self.gate.check(token)
-        round_ = self.service.create_round(name, personas, difficulty, float(minutes), rubric)
+        most = DEFAULT_MAX_PARTICIPANTS if max_participants is None else int(max_participants)
+        round_ = self.service.create_round(name, personas, difficulty, float(minutes), rubric, most)
         return round_.id, (
             f"Round created. Join code: **{round_.code}** ({round_.minutes:g} "
-            f"minutes, {round_.difficulty})"
+            f"minutes, {round_.difficulty}, up to {round_.max_participants} participants)"
         )
 
     def dashboard(
@@ -159,7 +178,7 @@ class FacilitatorHandlers:
         self.gate.check(token)
         if not round_id:
             return [], [], "", []
-        self.service.sweep()
+        # closing expired conversations is the background sweeper's job, never this request's
         people = [(p.name, p.id) for p in self.service.participants(round_id)]
         return (
             status_rows(self.service, round_id),
@@ -207,14 +226,21 @@ class FacilitatorHandlers:
         round_ = self.service.round(round_id or "")
         return str(export_zip(self.service, round_, self._downloads.new_folder()))
 
-    def progress(self, token: str | None, name: str) -> tuple[str, str]:
+    def people(self, token: str | None) -> list[tuple[str, str]]:
+        """Everyone with a finished round session, to choose from (names may repeat)."""
         self.gate.check(token)
-        return progress_view(self.service, name)
+        return self.service.people()
+
+    def progress(self, token: str | None, person: str | None) -> tuple[str, str]:
+        self.gate.check(token)
+        if not person:
+            raise InputError("choose a manager")
+        return progress_view(self.service, person)
 
 
-def progress_view(service: RoundService, name: str) -> tuple[str, str]:
+def progress_view(service: RoundService, person: str) -> tuple[str, str]:
     """A line chart and first/best/latest table for one manager, and what to practise next."""
-    report = progress(service, service.library, name)
+    report = progress(service, service.library, person)
     rows = [
         "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
         "|---|" + "---|" * len(COMPETENCIES),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -9,20 +10,26 @@ import gradio as gr
 from simulator.cohort import COMPETENCIES, NAMES
 from simulator.errors import SimulatorError
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
-from simulator.rounds import MAX_NAME
+from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, MAX_NAME, MOST_PARTICIPANTS
 from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
-from simulator.ui_parts import chat_sender, guarded, message_box, passcode_row
+from simulator.ui_parts import (
+    chat_sender,
+    client_of,
+    guarded,
+    message_box,
+    passcode_row,
+    wire_lock,
+)
 
 
 def participant_tab(
-    handlers: ParticipantHandlers, browser_secret: str | None = None
+    handlers: ParticipantHandlers, owner_of: Callable[[gr.Request, bool], str | None]
 ) -> tuple[Any, Any, list[Any]]:
-    """Build the tab; returns the page-load hook that restores a returning participant."""
+    """Build the tab; returns the page-load hook that restores a returning participant.
+    `owner_of` gives the asking browser's owner secret (kept on the server)."""
     with gr.Tab("Round", elem_id="round-tab"):
-        me = gr.BrowserState(
-            None, storage_key="coaching-simulator-participant", secret=browser_secret
-        )
+        me = gr.State(None)  # this page's participant id; a reload finds it again on the server
         shown = gr.State(False)
         gr.Markdown("### Join a timed practice round\nEnter the code from your facilitator.")
         with gr.Row():
@@ -53,22 +60,25 @@ def participant_tab(
             progress_table = gr.Markdown("", elem_id="my-progress")
         timer = gr.Timer(1.0)
 
-    def on_join(join_code: str, display: str) -> tuple[Any, ...]:
+    def on_join(join_code: str, display: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            participant_id, text = handlers.join(join_code, display)
+            participant_id, text = handlers.join(
+                join_code, display, owner_of(request, True), client_of(request)
+            )
         except SimulatorError as exc:
             return gr.skip(), gr.skip(), f"⚠️ {exc}", False
         return participant_id, text, "Joined. Read the brief, then press Start.", False
 
     join.click(on_join, [code, name], [me, brief, status, shown])
-    start.click(
-        guarded(
-            lambda pid: (handlers.start(pid), "Go ahead: the PM speaks first."),
-            lambda m: (gr.skip(), m),
-        ),
-        me,
-        [chat, status],
-    )
+
+    def on_start(pid: str | None, request: gr.Request) -> tuple[Any, ...]:
+        try:
+            history = handlers.start(pid, client_of(request))
+        except SimulatorError as exc:
+            return gr.skip(), f"⚠️ {exc}"
+        return history, "Go ahead: the PM speaks first."
+
+    start.click(on_start, me, [chat, status])
 
     on_send = chat_sender(handlers.send)
 
@@ -118,20 +128,21 @@ def participant_tab(
 
     timer.tick(on_tick, [me, shown], [clock, message, send, feedback, shown, chat])
 
-    def on_load(pid: str | None) -> tuple[Any, ...]:
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
         try:
+            pid = handlers.returning(owner_of(request, False))
             text, history = handlers.restore(pid)
         except SimulatorError:
-            return gr.skip(), gr.skip()
-        return text, history
+            return gr.skip(), gr.skip(), gr.skip()
+        return pid, text, history
 
-    return on_load, me, [brief, chat]
+    return on_load, None, [me, brief, chat]
 
 
 def facilitator_tab(handlers: FacilitatorHandlers) -> None:
     token = gr.State(None)
     with gr.Tab("Facilitator", elem_id="facilitator-tab"):
-        passcode, unlock, gate_status = passcode_row("fac-")
+        passcode, unlock, lock, gate_status = passcode_row("fac-")
         with gr.Column(visible=False, elem_id="dashboard") as panel:
             with gr.Accordion("New round", open=True):
                 with gr.Row():
@@ -154,6 +165,14 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                         elem_id="new-round-minutes",
                     )
                     rubric = gr.Dropdown(rubric_ids(), value="coaching", label="Rubric")
+                    most = gr.Number(
+                        label="Most participants",
+                        value=DEFAULT_MAX_PARTICIPANTS,
+                        minimum=1,
+                        maximum=MOST_PARTICIPANTS,
+                        precision=0,
+                        elem_id="new-round-most",
+                    )
                 create = gr.Button("Create round", variant="primary", elem_id="create-round")
                 created = gr.Markdown("", elem_id="round-created")
             rounds = gr.Dropdown(label="Round", choices=[], elem_id="round-select")
@@ -191,17 +210,21 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                     "Export transcripts and evaluations (zip)", elem_id="export-zip"
                 )
             export_file = gr.File(label="Export", elem_id="export-file")
-            with gr.Accordion("A manager's progress", open=False):
+            with gr.Accordion("A manager's progress", open=False) as progress_box:
                 with gr.Row():
-                    manager = gr.Textbox(label="Display name")
-                    show = gr.Button("Show progress")
+                    manager = gr.Dropdown(
+                        label="Manager (latest display name, sessions, tag)",
+                        choices=[],
+                        elem_id="manager-select",
+                    )
+                    show = gr.Button("Show progress", elem_id="show-progress")
                 chart = gr.HTML()
                 summary = gr.Markdown("")
         timer = gr.Timer(2.0)
 
-    def on_unlock(attempt: str) -> tuple[Any, ...]:
+    def on_unlock(attempt: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            new = handlers.unlock(attempt)
+            new = handlers.unlock(attempt, client_of(request))
         except SimulatorError as exc:
             return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), gr.skip(), ""
         return (
@@ -214,6 +237,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
         )
 
     unlock.click(on_unlock, passcode, [token, panel, gate_status, personas, rounds, passcode])
+    wire_lock(lock, handlers.gate, token, panel)
 
     def on_create(tok: str | None, *values: Any) -> tuple[Any, ...]:
         round_id, note = handlers.create(tok, *values)
@@ -221,7 +245,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
 
     create.click(
         guarded(on_create, lambda m: (m, gr.skip())),
-        [token, round_name, personas, difficulty, minutes, rubric],
+        [token, round_name, personas, difficulty, minutes, rubric, most],
         [created, rounds],
     )
 
@@ -247,3 +271,8 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
     csv_btn.click(guarded(handlers.export_csv, lambda m: None), [token, rounds], export_file)
     zip_btn.click(guarded(handlers.export_zip, lambda m: None), [token, rounds], export_file)
     show.click(guarded(handlers.progress, lambda m: ("", m)), [token, manager], [chart, summary])
+    progress_box.expand(
+        guarded(lambda tok: gr.update(choices=handlers.people(tok)), lambda m: gr.skip()),
+        token,
+        manager,
+    )

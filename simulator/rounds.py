@@ -6,13 +6,15 @@ resumes with the right time left, and every turn is saved as it happens.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.errors import InputError, SimulatorError
 from simulator.evaluate import Evaluator, Report
@@ -20,11 +22,20 @@ from simulator.personas import PersonaLibrary
 from simulator.practice import Practice, Reply
 from simulator.rubric import load_rubric
 from simulator.state import DIFFICULTIES
+from simulator.store import StoreError
 from simulator.transcript import Conversation, TranscriptTurn, now
 
+log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 WARNING_S = 60
+MAX_EVALUATION_ATTEMPTS = 3  # an evaluation that fails this often for other reasons stops
 MAX_NAME = 40
+DEFAULT_MAX_PARTICIPANTS = 30
+MOST_PARTICIPANTS = 200  # the dashboard reads every participant's report on each refresh
+PARTICIPANT_COLUMNS = (
+    "id, round_id, name, persona_id, conversation_id, deadline, finished_at, finish_reason, "
+    "person, evaluation"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class Round:
     difficulty: str
     minutes: float
     rubric: str
+    max_participants: int = DEFAULT_MAX_PARTICIPANTS
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class Participant:
     deadline: float | None
     finished_at: float | None
     finish_reason: str | None
+    person: str = ""  # who this is across rounds (see `person_of`); never shown
+    evaluation: str | None = None  # the evaluation job: pending, done or failed
 
     def status(self, at: float) -> str:
         if self.finished_at is not None:
@@ -60,6 +74,12 @@ class Participant:
         if self.deadline is None or self.finished_at is not None:
             return None
         return max(0.0, self.deadline - at)
+
+
+def person_of(owner: str) -> str:
+    """The identity across rounds of whoever holds the browser secret `owner`: a one-way
+    digest, so the database and the facilitator's screens never carry the secret itself."""
+    return hashlib.sha256(f"round-person:{owner}".encode()).hexdigest()[:32]
 
 
 def clean_name(name: str, what: str = "display name") -> str:
@@ -81,7 +101,7 @@ class RoundService:
         self.store = practice.store
         self.library = library
         self.clock = clock
-        self._finishing: set[str] = set()
+        self._busy: set[str] = set()  # participants being finished or evaluated
         self._lock = threading.Lock()
 
     # --- facilitator side -------------------------------------------------------------
@@ -92,6 +112,7 @@ class RoundService:
         difficulty: str,
         minutes: float,
         rubric: str = "coaching",
+        max_participants: int = DEFAULT_MAX_PARTICIPANTS,
     ) -> Round:
         if not personas:
             raise InputError("choose at least one persona")
@@ -101,6 +122,8 @@ class RoundService:
             raise InputError(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
         if not 0 < minutes <= 180:
             raise InputError("the duration must be between a few seconds and 180 minutes")
+        if not 1 <= max_participants <= MOST_PARTICIPANTS:
+            raise InputError(f"the most participants must be between 1 and {MOST_PARTICIPANTS}")
         load_rubric(rubric)
         round_ = Round(
             uuid.uuid4().hex[:12],
@@ -110,9 +133,11 @@ class RoundService:
             difficulty,
             float(minutes),
             rubric,
+            int(max_participants),
         )
         self.store.execute(
-            "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO rounds (id, code, name, personas_json, difficulty, minutes, rubric, "
+            "created_at, max_participants) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 round_.id,
                 round_.code,
@@ -122,6 +147,7 @@ class RoundService:
                 round_.minutes,
                 rubric,
                 now(),
+                round_.max_participants,
             ),
         )
         return round_
@@ -134,7 +160,8 @@ class RoundService:
 
     def _rounds(self, where: str = "", params: tuple[object, ...] = ()) -> list[Round]:
         rows = self.store.execute(
-            "SELECT id, code, name, personas_json, difficulty, minutes, rubric FROM rounds "
+            "SELECT id, code, name, personas_json, difficulty, minutes, rubric, max_participants "
+            "FROM rounds "
             f"{where} ORDER BY created_at DESC, rowid DESC",
             params,
         )
@@ -147,6 +174,7 @@ class RoundService:
                 str(r[4]),
                 float(str(r[5])),
                 str(r[6]),
+                int(str(r[7])),
             )
             for r in rows
         ]
@@ -169,12 +197,22 @@ class RoundService:
         return found[0]
 
     def participants(self, round_id: str) -> list[Participant]:
+        """Everyone in the round, in the order they joined. A display name that someone earlier
+        in the round already uses gets a number ("Sam (2)"): names are labels, and the
+        facilitator must still tell people apart."""
         rows = self.store.execute(
-            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
-            "finish_reason FROM participants WHERE round_id = ? ORDER BY joined_at, rowid",
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE round_id = ? "
+            "ORDER BY joined_at, rowid",
             (round_id,),
         )
-        return [self._participant(r) for r in rows]
+        seen: dict[str, int] = {}
+        people = []
+        for row in rows:
+            p = self._participant(row)
+            key = p.name.casefold()
+            seen[key] = seen.get(key, 0) + 1
+            people.append(p if seen[key] == 1 else replace(p, name=f"{p.name} ({seen[key]})"))
+        return people
 
     @staticmethod
     def _participant(r: tuple[object, ...]) -> Participant:
@@ -187,43 +225,77 @@ class RoundService:
             None if r[5] is None else float(str(r[5])),
             None if r[6] is None else float(str(r[6])),
             None if r[7] is None else str(r[7]),
+            str(r[8]),
+            None if r[9] is None else str(r[9]),
         )
 
     # --- participant side ---------------------------------------------------------------
-    def join(self, code: str, name: str) -> Participant:
-        """A new participant (persona assigned round-robin). A name already in the round is
-        refused: the original browser keeps its own secret participant id."""
+    def join(self, code: str, name: str, person: str | None = None) -> Participant:
+        """A seat in the round for `person` (from `person_of`; persona assigned round-robin).
+        The same person joining again gets their seat back. The display name is a label only:
+        progress across rounds follows `person`, so typing someone's name reaches nothing of
+        theirs. Without a person the seat belongs to nobody else's history."""
         round_ = self.round_by_code(code)
         display = clean_name(name)
+        who = person or f"once:{secrets.token_hex(16)}"
         with self._lock:
+            rows = self.store.execute(
+                "SELECT id FROM participants WHERE round_id = ? AND person = ?",
+                (round_.id, who),
+            )
+            if rows:
+                return self.participant(str(rows[0][0]))
             count = len(self.participants(round_.id))
+            if count >= round_.max_participants:
+                raise InputError(
+                    f"this round is full ({round_.max_participants} participants); ask your "
+                    "facilitator for another round"
+                )
             participant_id = secrets.token_urlsafe(16)
             persona_id = round_.personas[count % len(round_.personas)]
-            try:
-                self.store.execute(
-                    "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
-                    "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        participant_id,
-                        round_.id,
-                        display,
-                        display.casefold(),
-                        persona_id,
-                        self.clock(),
-                    ),
-                )
-            except Exception as exc:
-                if "UNIQUE" in str(exc):
-                    raise InputError(
-                        f"someone in this round already uses the name '{display}'; choose another"
-                    ) from None
-                raise
+            self.store.execute(
+                "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+                "joined_at, person) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    participant_id,
+                    round_.id,
+                    display,
+                    display.casefold(),
+                    persona_id,
+                    self.clock(),
+                    who,
+                ),
+            )
         return self.participant(participant_id)
+
+    def seat(self, person: str) -> Participant | None:
+        """The person's latest seat in any round (what a returning browser shows)."""
+        rows = self.store.execute(
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE person = ? "
+            "ORDER BY joined_at DESC, rowid DESC LIMIT 1",
+            (person,),
+        )
+        return self._participant(rows[0]) if rows else None
+
+    def people(self) -> list[tuple[str, str]]:
+        """(label, person) for everyone who finished a round session, most recent first: the
+        label is the latest display name, with how many sessions and a short tag, since
+        different people may share a name."""
+        rows = self.store.execute(
+            "SELECT person, COUNT(*), MAX(finished_at), (SELECT name FROM participants q "
+            "WHERE q.person = p.person ORDER BY q.joined_at DESC LIMIT 1) FROM participants p "
+            "WHERE finished_at IS NOT NULL GROUP BY person ORDER BY MAX(finished_at) DESC"
+        )
+        people = []
+        for person, count, _, name in rows:
+            key = str(person)
+            tag = "before identities" if key.startswith("legacy:") else f"#{key[-4:]}"
+            people.append((f"{name} · {count} session{'s' * (count != 1)} · {tag}", key))
+        return people
 
     def participant(self, participant_id: str | None) -> Participant:
         rows = self.store.execute(
-            "SELECT id, round_id, name, persona_id, conversation_id, deadline, finished_at, "
-            "finish_reason FROM participants WHERE id = ?",
+            f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE id = ?",
             (participant_id or "",),
         )
         if not rows:
@@ -261,43 +333,78 @@ class RoundService:
             return
         yield from self.practice.say(conversation, text)
 
-    def finish(self, participant_id: str, reason: str = "finished early") -> Report | None:
-        """Close the conversation (the persona wraps up if time ran out), save and evaluate it.
-        Safe to call more than once and from several threads."""
+    def _claim(self, participant_id: str) -> bool:
+        """Whether this thread may close or evaluate the participant now (one at a time)."""
         with self._lock:
-            participant = self.participant(participant_id)
-            if participant.finished_at is not None or participant_id in self._finishing:
-                return self.report(participant_id)
-            self._finishing.add(participant_id)
+            if participant_id in self._busy:
+                return False
+            self._busy.add(participant_id)
+            return True
+
+    def _release(self, participant_id: str) -> None:
+        with self._lock:
+            self._busy.discard(participant_id)
+
+    def finish(self, participant_id: str, reason: str = "finished early") -> Report | None:
+        """Close the conversation (the persona wraps up if time ran out), save it and evaluate
+        it. The evaluation is recorded as pending first, so one cut short by a crash or a
+        locked database is done later by `sweep`. Safe to call more than once and from
+        several threads."""
+        if not self._claim(participant_id):
+            return self.report(participant_id)
         try:
+            participant = self.participant(participant_id)
+            if participant.finished_at is not None:
+                return self.report(participant_id)
+            if participant.conversation_id is not None and reason == "time up":
+                conversation = self.store.load(participant.conversation_id)
+                if not conversation.awaiting_reply:
+                    for _ in self.practice.wrap_up(conversation):
+                        pass
+            self.store.execute(
+                "UPDATE participants SET finished_at = ?, finish_reason = ?, evaluation = ? "
+                "WHERE id = ? AND finished_at IS NULL",
+                (
+                    self.clock(),
+                    reason,
+                    None if participant.conversation_id is None else "pending",
+                    participant_id,
+                ),
+            )
             if participant.conversation_id is None:
-                self._mark_finished(participant_id, reason)
                 return None
-            conversation = self.store.load(participant.conversation_id)
-            if reason == "time up" and not conversation.awaiting_reply:
-                for _ in self.practice.wrap_up(conversation):
-                    pass
-            self._mark_finished(participant_id, reason)
+            try:
+                return self._evaluate(participant_id)
+            except StoreError as exc:  # e.g. locked: the job stays pending, the sweep retries
+                log.warning("evaluating %s is postponed: %s", participant_id, exc)
+                return None
+        finally:
+            self._release(participant_id)
+
+    def _evaluate(self, participant_id: str) -> Report:
+        """Run the participant's evaluation job and mark it done (it is stored once only: an
+        evaluation saved before a crash is not run again)."""
+        participant = self.participant(participant_id)
+        conversation = self.store.load(participant.conversation_id or "")
+        stored = self.store.latest_evaluation(conversation.id)
+        if stored:
+            report = Report.model_validate_json(stored)
+        else:
             round_ = self.round(participant.round_id)
             turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
             report = Evaluator(load_rubric(round_.rubric), self.practice.backend).evaluate(
                 turns, conversation.persona, conversation.difficulty
             )
             self.store.save_evaluation(conversation.id, report.rubric, report.model_dump_json())
-            return report
-        finally:
-            with self._lock:
-                self._finishing.discard(participant_id)
-
-    def _mark_finished(self, participant_id: str, reason: str) -> None:
         self.store.execute(
-            "UPDATE participants SET finished_at = ?, finish_reason = ? WHERE id = ? "
-            "AND finished_at IS NULL",
-            (self.clock(), reason, participant_id),
+            "UPDATE participants SET evaluation = 'done' WHERE id = ?", (participant_id,)
         )
+        return report
 
     def sweep(self) -> int:
-        """Close every conversation whose time is up; returns how many were closed."""
+        """Close every conversation whose time is up, then run the evaluation jobs still
+        pending (after a crash, or postponed by a locked database); returns how many
+        conversations were closed."""
         rows = self.store.execute(
             "SELECT id FROM participants WHERE finished_at IS NULL AND deadline IS NOT NULL "
             "AND deadline <= ?",
@@ -305,7 +412,30 @@ class RoundService:
         )
         for (participant_id,) in rows:
             self.finish(str(participant_id), "time up")
+        pending = self.store.execute(
+            "SELECT id FROM participants WHERE evaluation = 'pending' ORDER BY finished_at"
+        )
+        for (participant_id,) in pending:
+            self._run_job(str(participant_id))
         return len(rows)
+
+    def _run_job(self, participant_id: str) -> None:
+        if not self._claim(participant_id):  # being finished or evaluated right now
+            return
+        try:
+            self._evaluate(participant_id)
+        except StoreError as exc:  # locked or unwritable for now: try again next sweep
+            log.warning("evaluating %s is postponed: %s", participant_id, exc)
+        except Exception:  # a broken job must not block the others; give up after a few
+            log.exception("evaluating %s failed", participant_id)
+            self.store.execute(
+                "UPDATE participants SET evaluation_attempts = evaluation_attempts + 1, "
+                "evaluation = CASE WHEN evaluation_attempts + 1 >= ? THEN 'failed' "
+                "ELSE evaluation END WHERE id = ?",
+                (MAX_EVALUATION_ATTEMPTS, participant_id),
+            )
+        finally:
+            self._release(participant_id)
 
     def report(self, participant_id: str) -> Report | None:
         participant = self.participant(participant_id)

@@ -88,6 +88,50 @@ MIGRATIONS = [
     ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     CREATE INDEX conversations_by_owner ON conversations(owner, updated_at);
     """,
+    # A person across rounds is who holds their browser's secret, not a name anyone can type:
+    # one seat per person in a round, and display names are labels that may repeat. Earlier
+    # participants keep their history under 'legacy:<name>', which no browser can ever hold.
+    """
+    CREATE TABLE participants_by_person (
+        id TEXT PRIMARY KEY,
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        persona_id TEXT NOT NULL,
+        conversation_id TEXT REFERENCES conversations(id),
+        joined_at REAL NOT NULL,
+        deadline REAL,
+        finished_at REAL,
+        finish_reason TEXT,
+        person TEXT NOT NULL,
+        UNIQUE (round_id, person)
+    );
+    INSERT INTO participants_by_person SELECT id, round_id, name, name_key, persona_id,
+        conversation_id, joined_at, deadline, finished_at, finish_reason, 'legacy:' || name_key
+        FROM participants ORDER BY rowid;
+    DROP TABLE participants;
+    ALTER TABLE participants_by_person RENAME TO participants;
+    CREATE INDEX participants_of_person ON participants(person, finished_at);
+    CREATE TABLE browsers (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+    # A round evaluation is a job that survives a crash: 'pending' from the moment the
+    # participant is finished until it is stored ('done'), picked up again by the sweeper.
+    # Finished conversations that a crash left without an evaluation become pending now.
+    """
+    ALTER TABLE participants ADD COLUMN evaluation TEXT;
+    ALTER TABLE participants ADD COLUMN evaluation_attempts INTEGER NOT NULL DEFAULT 0;
+    UPDATE participants SET evaluation = CASE WHEN EXISTS (SELECT 1 FROM evaluations e
+        WHERE e.conversation_id = participants.conversation_id) THEN 'done' ELSE 'pending' END
+        WHERE finished_at IS NOT NULL AND conversation_id IS NOT NULL;
+    CREATE INDEX participants_by_evaluation ON participants(evaluation);
+    """,
+    """
+    ALTER TABLE rounds ADD COLUMN max_participants INTEGER NOT NULL DEFAULT 30;
+    """,
 ]
 
 

@@ -34,8 +34,8 @@ class StudioHandlers:
         self.quick = quick_chat
         self._downloads = Downloads()
 
-    def unlock(self, passcode: str) -> str:
-        return self.gate.unlock(passcode)
+    def unlock(self, passcode: str, client: str = "") -> str:
+        return self.gate.unlock(passcode, client)
 
     def choices(self, token: str | None) -> list[tuple[str, str]]:
         self.gate.check(token)

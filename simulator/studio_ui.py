@@ -10,7 +10,7 @@ import gradio as gr
 from simulator.errors import SimulatorError
 from simulator.handlers import ChatHistory
 from simulator.studio_handlers import StudioHandlers
-from simulator.ui_parts import guarded, passcode_row
+from simulator.ui_parts import client_of, guarded, passcode_row, wire_lock
 
 
 def studio_tab(
@@ -24,7 +24,7 @@ def studio_tab(
             "### Persona studio\nFacilitators only: enter the passcode set when the app "
             "was started."
         )
-        passcode, unlock, gate_status = passcode_row("")
+        passcode, unlock, lock, gate_status = passcode_row("")
         with gr.Column(visible=False, elem_id="studio") as panel:
             with gr.Row():
                 existing = gr.Dropdown(
@@ -57,9 +57,9 @@ def studio_tab(
                     quick_msg = gr.Textbox(label="You", scale=3, elem_id="quick-message")
                     quick_send = gr.Button("Send", elem_id="quick-send")
 
-    def on_unlock(attempt: str) -> tuple[Any, ...]:
+    def on_unlock(attempt: str, request: gr.Request) -> tuple[Any, ...]:
         try:
-            new_token = studio.unlock(attempt)
+            new_token = studio.unlock(attempt, client_of(request))
         except SimulatorError as exc:
             return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), ""
         return (
@@ -71,6 +71,7 @@ def studio_tab(
         )
 
     unlock.click(on_unlock, passcode, [token, panel, gate_status, existing, passcode])
+    wire_lock(lock, studio.gate, token, panel)
     new_btn.click(guarded(studio.new, lambda m: m), token, editor)
     open_btn.click(
         guarded(studio.open, lambda m: (gr.skip(), m)), [token, existing], [editor, status]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
 from simulator.errors import SimulatorError
+from simulator.facilitator import FacilitatorGate
 from simulator.practice import MAX_MESSAGE_CHARS
 
 
@@ -52,17 +52,30 @@ def message_box(elem_id: str, **options: Any) -> gr.Textbox:
     )
 
 
-def new_owner() -> str:
-    """A fresh secret for a browser: whoever holds it may list and resume its conversations."""
-    return secrets.token_urlsafe(18)
-
-
-def passcode_row(prefix: str) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
-    """The facilitator passcode box, its Unlock button and the status line under them."""
+def passcode_row(prefix: str) -> tuple[gr.Textbox, gr.Button, gr.Button, gr.Markdown]:
+    """The facilitator passcode box, its Unlock and Lock buttons and the status line under
+    them."""
     with gr.Row():
         passcode = gr.Textbox(
             label="Facilitator passcode", type="password", scale=3, elem_id=f"{prefix}passcode"
         )
         unlock = gr.Button("Unlock", scale=1, elem_id=f"{prefix}unlock")
+        lock = gr.Button("Lock", scale=1, size="sm", elem_id=f"{prefix}lock")
     status = gr.Markdown("", elem_id=f"{prefix}gate-status")
-    return passcode, unlock, status
+    return passcode, unlock, lock, status
+
+
+def wire_lock(lock: gr.Button, gate: FacilitatorGate, token: gr.State, panel: gr.Column) -> None:
+    """Lock drops this tab's facilitator token and hides what it unlocked."""
+
+    def on_lock(tok: str | None) -> tuple[Any, ...]:
+        gate.lock(tok)
+        return None, gr.update(visible=False)
+
+    lock.click(on_lock, token, [token, panel])
+
+
+def client_of(request: gr.Request | None) -> str:
+    """Who is asking, for rate limits: the address the request came from."""
+    client = getattr(request, "client", None) if request is not None else None
+    return str(getattr(client, "host", "") or "")

@@ -262,7 +262,7 @@ def everything_said(client, values: list[str]) -> str:  # type: ignore[no-untype
     seen = []
     routes = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     for route, spec in routes.items():
-        if route.startswith("/on_unlock"):  # wrong passcodes would lock the session again
+        if route.startswith(("/on_unlock", "/on_lock")):  # would lock the session again
             continue
         for value in values:
             args = [value] * len(spec["parameters"])

@@ -124,9 +124,11 @@ def test_time_up_wraps_up_in_character_evaluates_and_closes_input(tmp_path, libr
 def test_join_errors(tmp_path, library) -> None:
     service = service_for(tmp_path / "c.db", library)
     round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 5)
-    service.join(round_.code, "Sam")
-    with pytest.raises(InputError, match="already uses the name"):
-        service.join(round_.code, "  sam ")
+    sam = service.join(round_.code, "Sam", "person-1")
+    assert service.join(round_.code, "Someone else", "person-1") == sam  # one seat per person
+    other = service.join(round_.code, "  sam ", "person-2")  # a name is a label, not a key
+    assert other.id != sam.id
+    assert [p.name for p in service.participants(round_.id)] == ["Sam", "sam (2)"]
     with pytest.raises(InputError, match="no round with the code"):
         service.join("NOPE42", "Kim")
     with pytest.raises(InputError, match="display name"):
@@ -169,7 +171,7 @@ def test_overrides_exports_gap_map_and_progress(tmp_path, library) -> None:
         transcript = json.loads(archive.read(next(n for n in names if "transcript" in n)))
     assert any(n.endswith("evaluation.md") for n in names) and "scores.csv" in names
     assert transcript["persona"] == "roadmap-gave-in"
-    mine = progress(service, library, "ada")
+    mine = progress(service, library, ada.person)
     assert len(mine.sessions) == 1 and mine.latest["active_listening"] == 4
     assert mine.first == mine.latest and "Practise" in mine.suggestion
 
@@ -182,3 +184,127 @@ def test_round_conversations_are_not_listed_in_anyones_practice_view(tmp_path, l
     assert conversation.owner == me.id
     assert service.store.list(owner="") == [] and service.store.list(owner="someone") == []
     assert [row["id"] for row in service.store.list(owner=me.id)] == [conversation.id]
+
+
+class Crash(BaseException):
+    """The process dies here (nothing catches a BaseException that is not an Exception)."""
+
+
+def finished_but_killed_while_evaluating(path, library, monkeypatch, clock):  # type: ignore[no-untyped-def]
+    """A participant finished, and the app was killed while their evaluation was running."""
+    from simulator.evaluate import Evaluator
+
+    service = service_for(path, library, clock)
+    round_ = service.create_round("R", ["roadmap-gave-in"], "medium", 10)
+    me = service.join(round_.code, "Ada")
+    service.start(me.id)
+    drain(service.say(me.id, "What's on your mind?"))
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Crash
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Evaluator, "evaluate", killed)
+        with pytest.raises(Crash):
+            service.finish(me.id)
+    return round_, me
+
+
+def test_an_evaluation_cut_short_by_a_crash_is_done_after_the_restart(
+    tmp_path, library, monkeypatch
+) -> None:
+    from simulator.round_handlers import ParticipantHandlers
+
+    clock = Clock()
+    round_, me = finished_but_killed_while_evaluating(
+        tmp_path / "c.db", library, monkeypatch, clock
+    )
+    restarted = service_for(tmp_path / "c.db", library, clock)  # a new process
+    assert restarted.report(me.id) is None
+    assert status_rows(restarted, round_.id)[0][2] == "finished (scoring…)"
+    text, typing, ended = ParticipantHandlers(restarted).tick(me.id)
+    assert "being prepared" in text and not typing and not ended  # the page keeps asking
+    restarted.sweep()  # what the background sweeper does every few seconds
+    assert restarted.report(me.id) is not None
+    assert status_rows(restarted, round_.id)[0][2] == "finished"
+    assert ParticipantHandlers(restarted).tick(me.id) == (
+        "The conversation has ended.",
+        False,
+        True,
+    )
+    conversation = restarted.participant(me.id).conversation_id
+    restarted.sweep()
+    assert (
+        len(
+            restarted.store.execute(
+                "SELECT 1 FROM evaluations WHERE conversation_id = ?", (conversation,)
+            )
+        )
+        == 1
+    )
+
+
+def test_an_evaluation_blocked_by_a_locked_database_is_retried(
+    tmp_path, library, monkeypatch
+) -> None:
+    import sqlite3
+
+    clock = Clock()
+    path = tmp_path / "c.db"
+    _, me = finished_but_killed_while_evaluating(path, library, monkeypatch, clock)
+    backend = ScriptedBackend(default=lambda m: "Reply")
+    restarted = RoundService(Practice(backend, Store(path, busy_timeout_s=0.2)), library, clock)
+    other_program = sqlite3.connect(path)
+    other_program.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        restarted.sweep()  # cannot store the evaluation: postponed, not lost, not raised
+        assert restarted.report(me.id) is None
+        assert restarted.participant(me.id).evaluation == "pending"
+    finally:
+        other_program.rollback()
+        other_program.close()
+    restarted.sweep()  # the next sweep, once the lock is gone
+    assert restarted.report(me.id) is not None
+    assert restarted.participant(me.id).evaluation == "done"
+
+
+def test_conversations_stuck_scoring_before_the_upgrade_are_evaluated(tmp_path, library) -> None:
+    """A database from before evaluation jobs, with a participant whose evaluation a crash cut
+    short: the upgrade records the job as pending and the sweep does it."""
+    import sqlite3
+
+    from simulator.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    persona = library.get("roadmap-gave-in")
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:4]):
+            db.executescript(script + f"PRAGMA user_version = {number + 1};")
+        db.execute(
+            "INSERT INTO conversations VALUES ('c1', ?, ?, 'medium', '', 0, 't', 't', 'p1')",
+            (persona.id, persona.model_dump_json()),
+        )
+        for idx, (speaker, text) in enumerate(
+            [("persona", "Thanks for making time."), ("manager", "What's on your mind?")]
+        ):
+            db.execute(
+                "INSERT INTO turns (conversation_id, idx, speaker, text, created_at) "
+                "VALUES ('c1', ?, ?, ?, 't')",
+                (idx, speaker, text),
+            )
+        db.execute(
+            "INSERT INTO rounds VALUES ('r1', 'ABCDEF', 'R', ?, 'medium', 10, 'coaching', 't')",
+            (json.dumps([persona.id]),),
+        )
+        db.execute(
+            "INSERT INTO participants (id, round_id, name, name_key, persona_id, "
+            "conversation_id, joined_at, deadline, finished_at, finish_reason) "
+            "VALUES ('p1', 'r1', 'Bea', 'bea', ?, 'c1', 1, 601, 300, 'finished early')",
+            (persona.id,),
+        )
+    service = service_for(path, library)
+    assert service.participant("p1").evaluation == "pending"
+    assert status_rows(service, "r1")[0][2] == "finished (scoring…)"
+    service.sweep()
+    assert service.report("p1") is not None
+    assert status_rows(service, "r1")[0][2] == "finished"

@@ -7,7 +7,7 @@ import yaml
 
 from simulator.backends.scripted import ScriptedBackend
 from simulator.errors import PersonaError
-from simulator.facilitator import MAX_FAILURES, AccessDenied, FacilitatorGate
+from simulator.facilitator import AccessDenied, FacilitatorGate
 from simulator.handlers import PracticeHandlers
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
@@ -84,13 +84,7 @@ def test_authored_markup_is_shown_as_text() -> None:
     assert "<script>" not in brief and "&lt;script&gt;" in brief and "49" not in brief
 
 
-def test_gate_locks_out_after_repeated_failures() -> None:
-    gate = FacilitatorGate("correct horse")
-    for _ in range(MAX_FAILURES):
-        with pytest.raises(AccessDenied, match="wrong passcode"):
-            gate.unlock("guess")
-    with pytest.raises(AccessDenied, match="too many"):
-        gate.unlock("correct horse")
+def test_gate_is_off_without_a_passcode() -> None:
     with pytest.raises(AccessDenied, match="are off"):
         FacilitatorGate(None).unlock("")
 
