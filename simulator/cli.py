@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench_eval.add_argument("--turns", type=int, default=40, help="manager turns in the transcript")
     bench_eval.add_argument("--no-model", action="store_true")
 
+    sub.add_parser(
+        "bench-regex", help="worst time of the text checks on hostile messages (no model)"
+    )
+
     bench = sub.add_parser("bench", help="time a scripted session on the model")
     _common(bench)
     bench.add_argument("--turns", type=int, default=20)
@@ -406,6 +410,12 @@ def cmd_code_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_regex(args: argparse.Namespace) -> int:
+    from simulator.adversarial import run_bench_regex
+
+    return run_bench_regex()
+
+
 def cmd_bench_eval(args: argparse.Namespace) -> int:
     from simulator.bench import run_bench_eval
 
@@ -423,6 +433,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "code-agreement": cmd_code_agreement,
     "bench-eval": cmd_bench_eval,
+    "bench-regex": cmd_bench_regex,
 }
 
 
