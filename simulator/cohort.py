@@ -13,7 +13,7 @@ from simulator.evaluate import Report
 from simulator.personas import PersonaLibrary
 from simulator.report import report_markdown
 from simulator.rounds import Round, RoundService
-from simulator.text import plain
+from simulator.text import csv_cell, plain
 
 COMPETENCIES = (
     "active_listening",
@@ -120,8 +120,10 @@ def gap_map_svg(gaps: list[tuple[str, float, int]]) -> str:
 
 
 def scores_csv(service: RoundService, round_: Round) -> str:
+    """One row per participant and competency; every cell is shown by a spreadsheet as text
+    (names and comments are typed by people), and levels stay numbers."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(
         [
             "round",
@@ -141,18 +143,17 @@ def scores_csv(service: RoundService, round_: Round) -> str:
         overrides = service.overrides(p.conversation_id)
         for competency, (auto, override) in levels(report, overrides).items():
             note = overrides.get(competency, {})
-            writer.writerow(
-                [
-                    round_.code,
-                    p.name,
-                    p.persona_id,
-                    competency,
-                    "" if auto is None else auto,
-                    "" if override == "" else ("not observed" if override is None else override),
-                    note.get("comment", ""),
-                    note.get("turn", ""),
-                ]
-            )
+            row = [
+                round_.code,
+                p.name,
+                p.persona_id,
+                competency,
+                "" if auto is None else auto,
+                "" if override == "" else ("not observed" if override is None else override),
+                note.get("comment", ""),
+                note.get("turn", ""),
+            ]
+            writer.writerow([csv_cell(cell) for cell in row])
     return out.getvalue()
 
 

@@ -12,3 +12,16 @@ def plain(text: str) -> str:
     for mark in ("\\", "*", "_", "`", "[", "]", "|", "~", "{", "}"):
         escaped = escaped.replace(mark, "\\" + mark)
     return escaped
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """`value` as a CSV cell a spreadsheet shows as text: a string that could start a formula
+    gets a leading apostrophe. Numbers pass as they are; write with QUOTE_NONNUMERIC so every
+    string cell is quoted too."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
