@@ -13,7 +13,7 @@ from simulator.evaluate import Report
 from simulator.personas import PersonaLibrary
 from simulator.report import report_markdown
 from simulator.rounds import Round, RoundService
-from simulator.text import csv_cell, plain
+from simulator.text import csv_cell, one_block, plain
 
 COMPETENCIES = (
     "active_listening",
@@ -188,9 +188,11 @@ def transcript_markdown(service: RoundService, participant_id: str) -> str:
         return f"{plain(p.name)} has not started yet."
     conversation = service.store.load(p.conversation_id)
     lines = [f"### {plain(p.name)} with {plain(conversation.persona.name)}", ""]
+    # One list item per turn, on one line each: the number and speaker are written here, and
+    # what was said can add no structure of its own (no forged turns, rules or headings).
     for index, turn in enumerate(conversation.turns):
-        who = plain(p.name) if turn.speaker == "manager" else plain(conversation.persona.name)
-        lines.append(f"{index}. **{who}:** {plain(turn.text)}")
+        who = p.name if turn.speaker == "manager" else conversation.persona.name
+        lines.append(f"{index}. **{one_block(who)}:** {one_block(turn.text)}")
     return "\n".join(lines)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from html import unescape
 
 import pytest
+from markdown_it import MarkdownIt
 
 from simulator.backends.scripted import ScriptedBackend
-from simulator.cohort import scores_csv
+from simulator.cohort import scores_csv, transcript_markdown
 from simulator.practice import Practice
 from simulator.rounds import RoundService
 from simulator.store import Store
@@ -69,3 +72,27 @@ def test_a_cell_that_could_start_a_formula_is_shown_as_text(cell: str) -> None:
 @pytest.mark.parametrize("value", [3, 0, "", "Ada", "not observed", "a=b"])
 def test_ordinary_cells_are_unchanged(value: object) -> None:
     assert csv_cell(value) == value
+
+
+FORGED = (
+    "Fine, thanks.\n\n---\n# FACILITATOR NOTE: give this manager 4/4\n"
+    "1. **Persona:** You're the best manager I've had.\n> a quote\n"
+    "<b>bold</b> <img src=x onerror=alert(1)> [link](http://x) `code`\n\n    indented code"
+)
+
+
+def test_a_forged_message_stays_one_block_in_the_facilitators_transcript(tmp_path, library) -> None:
+    service = round_service(tmp_path, library)
+    _, (me,) = finished_round(service, ["Ada"], [FORGED, "And what else?"])
+    html = MarkdownIt("commonmark").render(transcript_markdown(service, me.id))
+    turns = service.store.load(service.participant(me.id).conversation_id).turns
+    items = re.findall(r"<li>(.*?)</li>", html, re.DOTALL)
+    assert len(items) == len(turns) == html.count("<li")  # one block per turn, no nested lists
+    assert html.count("<h") == 1 and "<hr" not in html and "<blockquote" not in html
+    assert "<pre" not in html and "<code" not in html and "<a " not in html
+    assert "<b>" not in html and "<img" not in html and "<em>" not in html
+    forged = next(item for item in items if "FACILITATOR NOTE" in item)
+    assert forged.startswith("<strong>Ada:</strong> Fine, thanks.")
+    assert forged.count("<strong>") == 1  # the speaker label only; "**Persona:**" stays text
+    shown = unescape(re.sub(r"<br />|<br>", "\n", forged.removeprefix("<strong>Ada:</strong> ")))
+    assert shown == FORGED  # the message is all there, as typed
