@@ -211,6 +211,7 @@ def backend_or_deferred(settings: Settings) -> ChatBackend:
 def launch(
     settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, passcode: str | None = None
 ) -> None:
+    os.umask(0o077)  # all the server writes (Gradio's upload and download copies too) is private
     library = make_library(settings)
     store = make_store(settings)
     backend = backend_or_deferred(settings)

@@ -85,9 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=7860)
     app.add_argument(
+        "--facilitator-passcode-file",
+        type=Path,
+        metavar="PATH",
+        help="turns on the facilitator pages (Studio, rounds) behind the passcode in this file "
+        "(or set $SIMULATOR_FACILITATOR_PASSCODE); without one they are not offered",
+    )
+    app.add_argument(
         "--facilitator-passcode",
-        help="turns on the facilitator pages (Studio) behind this passcode "
-        "($SIMULATOR_FACILITATOR_PASSCODE); without it they are not offered",
+        help="the passcode itself; other users of this machine can see it in `ps`, so prefer "
+        "--facilitator-passcode-file or $SIMULATOR_FACILITATOR_PASSCODE",
     )
 
     chat = sub.add_parser("chat", help="talk to a persona in the terminal")
@@ -310,8 +317,30 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app import launch
 
-    launch(settings_from(args), host=args.host, port=args.port, passcode=args.facilitator_passcode)
+    launch(settings_from(args), host=args.host, port=args.port, passcode=facilitator_passcode(args))
     return 0
+
+
+def facilitator_passcode(args: argparse.Namespace) -> str | None:
+    """The passcode from --facilitator-passcode-file, the command line (with a warning: every
+    user of the machine can read a process's arguments) or $SIMULATOR_FACILITATOR_PASSCODE."""
+    if args.facilitator_passcode_file is not None:
+        path: Path = args.facilitator_passcode_file
+        try:
+            passcode = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SimulatorError(f"{path}: cannot read the facilitator passcode ({exc})") from None
+        if not passcode:
+            raise SimulatorError(f"{path}: the facilitator passcode file is empty")
+        return passcode
+    if args.facilitator_passcode:
+        print(
+            "warning: --facilitator-passcode shows the passcode to every user of this machine "
+            "(ps); use --facilitator-passcode-file PATH or $SIMULATOR_FACILITATOR_PASSCODE",
+            file=sys.stderr,
+        )
+        return str(args.facilitator_passcode)
+    return os.environ.get("SIMULATOR_FACILITATOR_PASSCODE") or None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.evaluate import Report
+from simulator.paths import private_file, private_folder
 from simulator.personas import PersonaLibrary
 from simulator.report import report_markdown
 from simulator.rounds import Round, RoundService
@@ -159,8 +160,8 @@ def scores_csv(service: RoundService, round_: Round) -> str:
 
 def export_zip(service: RoundService, round_: Round, folder: Path) -> Path:
     """Transcripts and evaluations of a round, as JSON and Markdown, in one zip file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"round-{round_.code}.zip"
+    private_folder(folder)
+    path = private_file(folder / f"round-{round_.code}.zip")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("scores.csv", scores_csv(service, round_))
         for p in service.participants(round_.id):
