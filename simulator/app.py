@@ -31,6 +31,11 @@ from simulator.studio_ui import studio_tab
 from simulator.ui_parts import chat_sender, message_box, new_owner
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
+# Gradio keeps every upload (the upload route needs no passcode) and every offered download in
+# its cache: every CACHE_EVERY_S seconds, files older than CACHE_AGE_S go. A card is read as soon
+# as it arrives, and the app's own download copies are kept an hour too (simulator/downloads.py).
+CACHE_EVERY_S = 300
+CACHE_AGE_S = 3600
 log = logging.getLogger(__name__)
 INTRO = (
     "# Coaching practice\n"
@@ -51,7 +56,7 @@ def build_app(
     choices = handlers.persona_choices()
     downloads = Downloads()  # reports stay in the data folder; the browser gets copies
     first = choices[0][1] if choices else None
-    with gr.Blocks(title="Coaching practice") as app:
+    with gr.Blocks(title="Coaching practice", delete_cache=(CACHE_EVERY_S, CACHE_AGE_S)) as app:
         conversation_id = gr.State(None)
         # a secret kept in this browser: only its own conversations are listed and resumable
         owner = gr.BrowserState(
