@@ -55,22 +55,19 @@ def test_a_deep_character_card_is_refused_naming_the_file(studio, tmp_path, text
         handlers.import_card(token, str(card))
 
 
-@pytest.mark.parametrize("text", DEEP_YAML)
-def test_persona_and_rubric_loaders_name_the_file(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "deep.yaml"
-    path.write_text(text)
-    with pytest.raises(PersonaError, match=r"deep\.yaml: nested too deeply"):
-        load_persona_file(path)
-    with pytest.raises(RubricError, match=r"deep\.yaml: nested too deeply"):
-        load_rubric_file(path)
+LOADERS = [
+    *((load_persona_file, PersonaError, "deep.yaml", text) for text in DEEP_YAML),
+    *((load_rubric_file, RubricError, "deep.yaml", text) for text in DEEP_YAML),
+    *((read_transcript, InputError, "deep.json", text) for text in DEEP_JSON),
+]
 
 
-@pytest.mark.parametrize("text", DEEP_JSON)
-def test_the_transcript_loader_names_the_file(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "deep.json"
+@pytest.mark.parametrize(("load", "error", "name", "text"), LOADERS)
+def test_the_loaders_name_the_file(tmp_path: Path, load, error, name: str, text: str) -> None:
+    path = tmp_path / name
     path.write_text(text)
-    with pytest.raises(InputError, match=r"deep\.json: nested too deeply"):
-        read_transcript(path)
+    with pytest.raises(error, match=name.replace(".", r"\.") + ": nested too deeply"):
+        load(path)
 
 
 def test_ordinary_nesting_still_loads(studio) -> None:
