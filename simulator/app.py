@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from simulator.backends.base import ChatBackend
 from simulator.backends.deferred import DeferredBackend
@@ -29,6 +30,7 @@ from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
 from simulator.ui_parts import chat_sender, message_box, new_owner
+from simulator.upload_quota import UploadQuotaMiddleware
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
 # Gradio keeps every upload (the upload route needs no passcode) and every offered download in
@@ -36,6 +38,8 @@ MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses la
 # as it arrives, and the app's own download copies are kept an hour too (simulator/downloads.py).
 CACHE_EVERY_S = 300
 CACHE_AGE_S = 3600
+# and each client address may upload only so much an hour (simulator/upload_quota.py)
+SERVER_OPTIONS: dict[str, Any] = {"middleware": [Middleware(UploadQuotaMiddleware)]}
 log = logging.getLogger(__name__)
 INTRO = (
     "# Coaching practice\n"
@@ -239,5 +243,6 @@ def launch(
         inbrowser=False,
         show_error=True,
         max_file_size=MAX_UPLOAD,
+        app_kwargs=SERVER_OPTIONS,
         run_history=False,  # Gradio would keep every message in the browser's storage, in clear
     )

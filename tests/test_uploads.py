@@ -14,10 +14,11 @@ import gradio.route_utils
 import httpx
 import pytest
 
-from simulator.app import CACHE_AGE_S, CACHE_EVERY_S, MAX_UPLOAD, build_app
+from simulator.app import CACHE_AGE_S, CACHE_EVERY_S, MAX_UPLOAD, SERVER_OPTIONS, build_app
 from simulator.backends.scripted import ScriptedBackend
 from simulator.handlers import PracticeHandlers
 from simulator.practice import Practice
+from simulator.upload_quota import MAX_UPLOADS, UploadQuota
 
 
 def free_port() -> int:
@@ -36,6 +37,7 @@ def served(store, library) -> Iterator[tuple[gr.Blocks, str]]:
         server_port=port,
         prevent_thread_lock=True,
         max_file_size=MAX_UPLOAD,
+        app_kwargs=SERVER_OPTIONS,
         quiet=True,
     )
     try:
@@ -91,3 +93,22 @@ def test_the_apps_own_timer_cleans_the_cache(store, library, monkeypatch) -> Non
         assert not path.exists()
     finally:
         app.close()
+
+
+def test_one_address_cannot_keep_uploading(served) -> None:
+    _, upload = served
+    codes = [
+        httpx.post(upload, files={"files": (f"{n}.json", b"{}")}).status_code
+        for n in range(MAX_UPLOADS + 2)
+    ]
+    assert codes == [200] * MAX_UPLOADS + [429, 429]
+
+
+def test_the_quota_counts_bytes_and_forgets_after_the_window() -> None:
+    now = [0.0]
+    quota = UploadQuota(max_uploads=5, max_bytes=1000, window_s=60, clock=lambda: now[0])
+    assert quota.allow("a", 600) and not quota.allow("a", 600)  # bytes, not only files
+    assert quota.allow("b", 600)  # another address has its own quota
+    assert [quota.allow("c", 1) for _ in range(6)] == [True] * 5 + [False]
+    now[0] = 61.0
+    assert quota.allow("a", 600) and quota.allow("c", 1)  # an hour later it may upload again
