@@ -30,8 +30,19 @@ from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
 from simulator.ui_parts import chat_sender, client_of, message_box
+from simulator.upload_quota import UploadQuotaMiddleware
 
 MAX_UPLOAD = "1mb"  # character cards are a few kilobytes; the server refuses larger uploads
+# Gradio keeps every upload (the upload route needs no passcode) and every offered download in
+# its cache: every CACHE_EVERY_S seconds, files older than CACHE_AGE_S go. A card is read as soon
+# as it arrives, and the app's own download copies are kept an hour too (simulator/downloads.py).
+CACHE_EVERY_S = 300
+CACHE_AGE_S = 3600
+# Each client address may upload only so much an hour (simulator/upload_quota.py), and each
+# browser gets an HttpOnly cookie that names it on the server (simulator/browsers.py).
+SERVER_OPTIONS: dict[str, Any] = {
+    "middleware": [Middleware(UploadQuotaMiddleware), Middleware(BrowserCookie)]
+}
 log = logging.getLogger(__name__)
 INTRO = (
     "# Coaching practice\n"
@@ -58,7 +69,7 @@ def build_app(
         (`create`: make one for a browser that has none yet)."""
         return browsers.owner(cookie_of(request), create)
 
-    with gr.Blocks(title="Coaching practice") as app:
+    with gr.Blocks(title="Coaching practice", delete_cache=(CACHE_EVERY_S, CACHE_AGE_S)) as app:
         conversation_id = gr.State(None)
         gr.Markdown(INTRO)
         model_status = gr.Markdown("", elem_id="model-status")
@@ -213,6 +224,7 @@ def backend_or_deferred(settings: Settings) -> ChatBackend:
 def launch(
     settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, passcode: str | None = None
 ) -> None:
+    os.umask(0o077)  # all the server writes (Gradio's upload and download copies too) is private
     library = make_library(settings)
     store = make_store(settings)
     backend = backend_or_deferred(settings)
@@ -230,6 +242,6 @@ def launch(
         inbrowser=False,
         show_error=True,
         max_file_size=MAX_UPLOAD,
+        app_kwargs=SERVER_OPTIONS,
         run_history=False,  # Gradio would keep every message in the browser's storage, in clear
-        app_kwargs={"middleware": [Middleware(BrowserCookie)]},
     )

@@ -85,9 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=7860)
     app.add_argument(
+        "--facilitator-passcode-file",
+        type=Path,
+        metavar="PATH",
+        help="turns on the facilitator pages (Studio, rounds) behind the passcode in this file "
+        "(or set $SIMULATOR_FACILITATOR_PASSCODE); without one they are not offered",
+    )
+    app.add_argument(
         "--facilitator-passcode",
-        help="turns on the facilitator pages (Studio) behind this passcode "
-        "($SIMULATOR_FACILITATOR_PASSCODE); without it they are not offered",
+        help="the passcode itself; other users of this machine can see it in `ps`, so prefer "
+        "--facilitator-passcode-file or $SIMULATOR_FACILITATOR_PASSCODE",
     )
 
     chat = sub.add_parser("chat", help="talk to a persona in the terminal")
@@ -142,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bench_eval)
     bench_eval.add_argument("--turns", type=int, default=40, help="manager turns in the transcript")
     bench_eval.add_argument("--no-model", action="store_true")
+
+    sub.add_parser(
+        "bench-regex", help="worst time of the text checks on hostile messages (no model)"
+    )
 
     bench = sub.add_parser("bench", help="time a scripted session on the model")
     _common(bench)
@@ -306,8 +317,30 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app import launch
 
-    launch(settings_from(args), host=args.host, port=args.port, passcode=args.facilitator_passcode)
+    launch(settings_from(args), host=args.host, port=args.port, passcode=facilitator_passcode(args))
     return 0
+
+
+def facilitator_passcode(args: argparse.Namespace) -> str | None:
+    """The passcode from --facilitator-passcode-file, the command line (with a warning: every
+    user of the machine can read a process's arguments) or $SIMULATOR_FACILITATOR_PASSCODE."""
+    if args.facilitator_passcode_file is not None:
+        path: Path = args.facilitator_passcode_file
+        try:
+            passcode = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SimulatorError(f"{path}: cannot read the facilitator passcode ({exc})") from None
+        if not passcode:
+            raise SimulatorError(f"{path}: the facilitator passcode file is empty")
+        return passcode
+    if args.facilitator_passcode:
+        print(
+            "warning: --facilitator-passcode shows the passcode to every user of this machine "
+            "(ps); use --facilitator-passcode-file PATH or $SIMULATOR_FACILITATOR_PASSCODE",
+            file=sys.stderr,
+        )
+        return str(args.facilitator_passcode)
+    return os.environ.get("SIMULATOR_FACILITATOR_PASSCODE") or None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -406,6 +439,12 @@ def cmd_code_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_regex(args: argparse.Namespace) -> int:
+    from simulator.adversarial import run_bench_regex
+
+    return run_bench_regex()
+
+
 def cmd_bench_eval(args: argparse.Namespace) -> int:
     from simulator.bench import run_bench_eval
 
@@ -423,6 +462,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "code-agreement": cmd_code_agreement,
     "bench-eval": cmd_bench_eval,
+    "bench-regex": cmd_bench_regex,
 }
 
 

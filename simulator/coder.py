@@ -51,6 +51,10 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+# These patterns see what a participant typed: none may backtrack without bound (see
+# simulator/injection.py). A gap between two cue words is at most REACH characters, so a sentence
+# repeating the first cue costs REACH steps per repeat, not the rest of the sentence.
+REACH = 200
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F']+")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|;\s*")
 FILLER = _rx(
@@ -98,7 +102,7 @@ LEADING = _rx(
     r"^(?:wouldn't|won't|couldn't|shouldn't|isn't|aren't|doesn't|don't|can't|didn't) \w+",
     r",\s*(?:isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|can't|couldn't|"
     r"shouldn't|haven't|hasn't)\s+(?:it|you|we|they|he|she|there|that)\s*\?\s*$",
-    r"\b(?:we|you) (?:all )?agree\b[^?]*\?\s*$",
+    rf"\b(?:we|you) (?:all )?agree\b[^?]{{0,{REACH}}}\?\s*$",
     r"\bwhat if you\b",
     r"\bhow about (?:you |we |just )?\w+",
     r"\bwhy (?:don't|not|wouldn't) (?:you|we)?\b",
@@ -130,7 +134,8 @@ ADVICE = _rx(
     r"^consider\b",
     r"\byou (?:might|may|could) (?:want to )?consider\b",
     r"\bi (?:want|need|'d like|would like) you to\b",
-    r"\bi (?:want|need|expect) (?:the|this|that|it|your|a|an)\b[^?]*\b(?:done|documented|"
+    rf"\bi (?:want|need|expect) (?:the|this|that|it|your|a|an)\b[^?]{{0,{REACH}}}\b(?:done|"
+    r"documented|"
     r"finished|fixed|sorted|ready|sent|shipped|written|updated|on my desk|in my inbox)\b",
     r"\byour (?:goal|target|objective|priority|job|task|focus)(?: for [\w ]{1,20})? (?:is|will be)"
     r" (?:to|on)\b",
@@ -204,7 +209,8 @@ JUDGEMENT = _rx(
     r"\bseriously enough\b",
     r"\byou (?:missed|overlooked|ignored|forgot) (?:an? |the )?(?:obvious|simple|basic|clear)\b",
     r"\b(?:didn't|did not|don't|do not|never) (?:take|took) (?:this|it|that) seriously\b",
-    r"\b(?:you|your \w+|that|this|it) (?:was|were|is|are|gave|talked|took|spent|said)\b[^?]*"
+    r"\b(?:you|your \w+|that|this|it) (?:was|were|is|are|gave|talked|took|spent|said)\b"
+    rf"[^?]{{0,{REACH}}}"
     r"\btoo (?:much|long|little|slow|late|vague|wordy|harsh|soft|many|far)\b",
     r"\b(?:careless|sloppy|naive|lazy|incompetent|unprofessional)\b",
 )
@@ -287,7 +293,8 @@ SUMMARY = _rx(
     r"\bwhat i've heard (?:so far|is)\b",
     r"\bpulling (?:this|that|it) together\b",
     r"\bif i put (?:that|this|it) together\b",
-    r"\byou(?:'ve| have) (?:told me|mentioned|said|described|talked about) .{3,}\band\b.{3,}",
+    r"\byou(?:'ve| have) (?:told me|mentioned|said|described|talked about) "
+    rf".{{3,{REACH}}}\band\b.{{3}}",
 )
 STOPWORDS = frozenset(
     """that this with have from they them what your about just like really think there their
@@ -342,8 +349,8 @@ def _clause_kind(sentence: str, core: str) -> QuestionType:
 
 
 QUESTION_CLAUSE = _rx(
-    r"(?:,\s*(?:and |or )?|\s+(?:and|or)\s+)(?=(?:what|how|why|who|when|where|which|did|do|does|"
-    r"is|are|was|were|can|could|will|would|have|has)\b)"
+    r"(?:,\s*(?:and |or )?|(?<!\s)\s+(?:and|or)\s+)(?=(?:what|how|why|who|when|where|which|did|"
+    r"do|does|is|are|was|were|can|could|will|would|have|has)\b)"
 )
 
 
@@ -351,7 +358,7 @@ def _extra_clauses(sentence: str) -> int:
     """Further questions packed into one sentence: "What happened, and who was there?"."""
     if not sentence.rstrip().endswith("?"):
         return 0
-    lead = _strip_filler(re.split(r",|\s+(?:and|or)\s+", sentence, maxsplit=1)[0])
+    lead = _strip_filler(re.split(r",|(?<!\s)\s+(?:and|or)\s+", sentence, maxsplit=1)[0])
     starts_as_question = (
         OPEN_START.search(lead) or CLOSED_START.search(lead) or CLOSED_FACT.search(lead)
     )

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.evaluate import Report
+from simulator.paths import private_file, private_folder
 from simulator.personas import PersonaLibrary
 from simulator.report import report_markdown
 from simulator.rounds import Round, RoundService
-from simulator.text import plain
+from simulator.text import csv_cell, one_block, plain
 
 COMPETENCIES = (
     "active_listening",
@@ -125,8 +126,10 @@ def gap_map_svg(gaps: list[tuple[str, float, int]]) -> str:
 
 
 def scores_csv(service: RoundService, round_: Round) -> str:
+    """One row per participant and competency; every cell is shown by a spreadsheet as text
+    (names and comments are typed by people), and levels stay numbers."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(
         [
             "round",
@@ -146,25 +149,24 @@ def scores_csv(service: RoundService, round_: Round) -> str:
         overrides = service.overrides(p.conversation_id)
         for competency, (auto, override) in levels(report, overrides).items():
             note = overrides.get(competency, {})
-            writer.writerow(
-                [
-                    round_.code,
-                    p.name,
-                    p.persona_id,
-                    competency,
-                    "" if auto is None else auto,
-                    "" if override == "" else ("not observed" if override is None else override),
-                    note.get("comment", ""),
-                    note.get("turn", ""),
-                ]
-            )
+            row = [
+                round_.code,
+                p.name,
+                p.persona_id,
+                competency,
+                "" if auto is None else auto,
+                "" if override == "" else ("not observed" if override is None else override),
+                note.get("comment", ""),
+                note.get("turn", ""),
+            ]
+            writer.writerow([csv_cell(cell) for cell in row])
     return out.getvalue()
 
 
 def export_zip(service: RoundService, round_: Round, folder: Path) -> Path:
     """Transcripts and evaluations of a round, as JSON and Markdown, in one zip file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"round-{round_.code}.zip"
+    private_folder(folder)
+    path = private_file(folder / f"round-{round_.code}.zip")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("scores.csv", scores_csv(service, round_))
         for p in service.participants(round_.id):
@@ -192,9 +194,11 @@ def transcript_markdown(service: RoundService, participant_id: str) -> str:
         return f"{plain(p.name)} has not started yet."
     conversation = service.store.load(p.conversation_id)
     lines = [f"### {plain(p.name)} with {plain(conversation.persona.name)}", ""]
+    # One list item per turn, on one line each: the number and speaker are written here, and
+    # what was said can add no structure of its own (no forged turns, rules or headings).
     for index, turn in enumerate(conversation.turns):
-        who = plain(p.name) if turn.speaker == "manager" else plain(conversation.persona.name)
-        lines.append(f"{index}. **{who}:** {plain(turn.text)}")
+        who = p.name if turn.speaker == "manager" else conversation.persona.name
+        lines.append(f"{index}. **{one_block(who)}:** {one_block(turn.text)}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from simulator.errors import SimulatorError
 
 Model = TypeVar("Model", bound=BaseModel)
 MAX_TEXT_CHARS = 200_000  # a persona or rubric is a few kilobytes; this is far beyond any
+MAX_DEPTH = 40  # a persona, rubric, card or transcript nests a few levels; this is far beyond any
 
 
 class PlainLoader(yaml.SafeLoader):
@@ -49,6 +50,9 @@ def parse_yaml_model(
         data = yaml.load(text, Loader=PlainLoader)
     except yaml.YAMLError as exc:
         raise error(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:  # `[[[[...` thousands deep: the parser recurses once per level
+        raise error(too_deep(source)) from None
+    check_depth(data, source, error)
     if not isinstance(data, dict):
         raise error(f"{source}: not a {kind} file (expected a mapping of fields)")
     try:
@@ -68,9 +72,31 @@ def validation_problems(exc: ValidationError) -> list[str]:
 def load_json(raw: str, source: str, error: type[SimulatorError]) -> Any:
     """Parse JSON text; a syntax error names `source`, the line and the column."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise error(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise error(too_deep(source)) from None
+    check_depth(data, source, error)
+    return data
+
+
+def too_deep(source: str) -> str:
+    return f"{source}: nested too deeply (more than {MAX_DEPTH} levels of lists or mappings)"
+
+
+def check_depth(data: Any, source: str, error: type[SimulatorError]) -> None:
+    """Refuse data nested deeper than MAX_DEPTH, before validation, saving or dumping recurse
+    into it. Walked with a stack, so the check itself cannot run out of recursion."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise error(too_deep(source))
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 def known_fields(model: type[BaseModel], data: Any) -> Any:

@@ -75,7 +75,7 @@ GOAL = _rx(
 MEASURE = _rx(
     r"\b(?:measure|measurable|metric|kpi|track|evidence|benchmark)s?\b",
     r"\bhow (?:will|would|could) (?:you|we|they) (?:know|tell|see)\b",
-    r"\d+\s?%|\bpercent\b",
+    r"(?<!\d)\d+\s?%|\bpercent\b",  # a number starts once, not at each of its digits
 )
 TIMEFRAME = _rx(
     rf"\bby (?:{DAYS}|tomorrow|next \w+|the end of|end of|the next|q[1-4]|then|when|"

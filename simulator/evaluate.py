@@ -8,6 +8,7 @@ is slow, or is not used at all.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from simulator.scoring import CodedTurn, CompetencyScore, code_transcript, overa
 from simulator.transcript import TranscriptTurn
 
 Source = Literal["model", "coded"]
-QUOTE = re.compile(r"[\"“]([^\"”]{3,}?)[\"”]")
+QUOTE = re.compile(r"[\"“]([^\"“”]{3,}?)[\"”]")  # a quote cannot open inside a quote: linear
 WORDS = re.compile(r"[a-z0-9']+")
 QUOTE_CHARS = 160
 MODEL_BUDGET_S = 25.0
@@ -89,13 +90,18 @@ def short(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
+@functools.lru_cache(maxsize=256)  # each quote in a reply is looked up in every turn
+def _said(text: str) -> str:
+    return norm(strip_injection(text))
+
+
 def find_quote(quote: str, turns: Sequence[TranscriptTurn]) -> int | None:
     """The index of the turn that contains `quote` (ignoring case and punctuation), or None."""
     wanted = norm(quote.rstrip("….").strip())
     if len(wanted.split()) < 2:
         return None
     for index, turn in enumerate(turns):
-        if wanted in norm(strip_injection(turn.text)):
+        if wanted in _said(turn.text):
             return index
     return None
 

@@ -7,10 +7,12 @@ longer than a person would say in a meeting, and sentences repeated from earlier
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from simulator.coder import split_sentences
+from simulator.injection import H
 
 MAX_SENTENCES = 4
 MAX_WORDS = 90
@@ -54,13 +56,16 @@ ASSISTANT_SPEAK = re.compile(
     ),
     re.IGNORECASE,
 )
+# Line patterns use horizontal whitespace (H): `\s` crosses lines under MULTILINE, and a run of
+# newlines then backtracks quadratically or worse (see simulator/injection.py).
 MANAGER_LINE = re.compile(
-    r"^\s*[*_]*\s*(?:manager|my manager|you|me|boss|user|assistant|coach|interviewer)"
-    r"(?:\s*\([^)]*\))?\s*[*_]*\s*:",
+    rf"^{H}*(?:[*_]+{H}*)?(?:manager|my manager|you|me|boss|user|assistant|coach|interviewer)"
+    rf"{H}*(?:\([^)\n]*\){H}*)?(?:[*_]+{H}*)?:",
     re.IGNORECASE | re.MULTILINE,
 )
-ROLE_LABEL = re.compile(r"^\s*[*_]*([A-Z][\w.]*(?: [A-Z][\w.]*)?)[*_]*\s*:\s", re.MULTILINE)
-LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+", re.MULTILINE)
+NAME_WORD = r"[A-Z](?:[^\W_]|\.)*"  # no underscore: it belongs to the markup around the label
+ROLE_LABEL = re.compile(rf"^{H}*[*_]*({NAME_WORD}(?: {NAME_WORD})?)[*_]*{H}*:\s", re.MULTILINE)
+LIST_LINE = re.compile(rf"^{H}*(?:[-*•]|\d+[.)]|#+)\s+", re.MULTILINE)
 MARKUP = re.compile(r"\*\*|__|^#+\s*|`", re.MULTILINE)
 ACTION = re.compile(r"^\s*[*(\[][^*)\]]{1,60}[*)\]]\s*")
 WORDS = re.compile(r"[a-z0-9']+")
@@ -70,9 +75,10 @@ def _norm(sentence: str) -> str:
     return " ".join(WORDS.findall(sentence.lower()))
 
 
-def _ngrams(text: str, size: int = NGRAM) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=256)  # the note and the manager's message are checked per sentence
+def _ngrams(text: str, size: int = NGRAM) -> frozenset[tuple[str, ...]]:
     words = WORDS.findall(text.lower())
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
 def echoes(sentence: str, note: str) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from simulator.errors import SimulatorError
 from simulator.evaluate import Evaluator
 from simulator.limits import STARTS_PER_MINUTE, RateLimit
+from simulator.paths import private_folder, write_private
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.report import chart_svg, report_markdown
@@ -85,18 +86,18 @@ class PracticeHandlers:
         )
         report_json = report.model_dump_json(indent=2)
         self.practice.store.save_evaluation(conversation.id, report.rubric, report_json)
-        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.reports_dir)
         markdown = report_markdown(report)
         md_path = self.reports_dir / f"feedback-{conversation.id}.md"
         json_path = self.reports_dir / f"feedback-{conversation.id}.json"
-        md_path.write_text(markdown, encoding="utf-8")
-        json_path.write_text(
+        write_private(md_path, markdown)
+        write_private(
+            json_path,
             json.dumps(
                 {"transcript": conversation.transcript(), **json.loads(report_json)},
                 indent=2,
                 ensure_ascii=False,
             ),
-            encoding="utf-8",
         )
         return Feedback(markdown, chart_svg(report), md_path, json_path)
 

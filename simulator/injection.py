@@ -9,9 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-JSON_BLOCK = re.compile(r"\{[^{}]*[\"'][^\"']+[\"']\s*:[^{}]*\}", re.DOTALL)
+# Every pattern here sees what a participant typed (up to MAX_MESSAGE_CHARS), and Python's regex
+# engine holds the GIL while it backtracks: a pattern that backtracks on some input freezes the
+# whole server. So no two adjacent quantifiers overlap, line patterns use horizontal whitespace
+# (`[^\S\n]`) rather than `\s` (which crosses lines under MULTILINE), and a repeated prefix cannot
+# restart inside its own run. tests/test_regex_safety.py holds every caller to a time bound.
+H = r"[^\S\n]"  # whitespace within one line
+BRACED = re.compile(r"\{[^{}]*\}")  # innermost braces: the scan stops at the next brace
+JSON_KEY = re.compile(r"[\"'][^\"']+[\"']\s*:")
 MARKUP = re.compile(
-    r"<\|?/?(?:im_start|im_end|system|endoftext|eot_id)[^>]*\|?>|\[/?(?:INST|SYS)\]", re.IGNORECASE
+    r"<\|?/?(?:im_start|im_end|system|endoftext|eot_id)[^<>]*\|?>|\[/?(?:INST|SYS)\]", re.IGNORECASE
 )
 TOKEN_BLOCK = re.compile(
     r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[INST\].*?(?:\[/INST\]|$)|<<SYS>>.*?(?:<</SYS>>|$)"
@@ -20,14 +27,15 @@ TOKEN_BLOCK = re.compile(
 )
 CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 SPEAKER_LINE = re.compile(
-    r"(?:^|(?<=[.!?] ))\s*[*_#]*\s*(?:pm|persona|manager|user|coachee|employee|human|ai|bot|"
-    r"model)\s*[*_]*\s*:.*$"
-    r"|#+\s*(?:evaluation|assessment|scores?|scoring|grading|grade|rubric|report|feedback)\b.*$",
+    rf"(?:^|(?<=[.!?] )){H}*(?:[*_#]+{H}*)?(?:pm|persona|manager|user|coachee|employee|human|ai|"
+    rf"bot|model){H}*(?:[*_]+{H}*)?:.*$"
+    rf"|(?<!#)#+{H}*(?:evaluation|assessment|scores?|scoring|grading|grade|rubric|report|"
+    r"feedback)\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 ROLE_LINE = re.compile(
-    r"(?:^|(?<=[\s.!?]))(?:#+\s*)?(?:system|assistant|evaluator|grader|scorer|judge|rubric|"
-    r"instructions?|note to (?:the )?(?:grader|evaluator|scorer))\s*:.*$",
+    rf"(?:^|(?<=[\s.!?]))(?:#+{H}*)?(?:system|assistant|evaluator|grader|scorer|judge|rubric|"
+    rf"instructions?|note to (?:the )?(?:grader|evaluator|scorer)){H}*:.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 AIMED_AT_SCORER = re.compile(
@@ -54,13 +62,19 @@ AIMED_AT_SCORER = re.compile(
 SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
 
+def _drop_json(block: re.Match[str]) -> str:
+    """A braced block with a quoted key (`{"score": 5}`) goes; other braces stay."""
+    return " " if JSON_KEY.search(block.group()) else block.group()
+
+
 def strip_injection(text: str) -> str:
     """`text` without JSON blocks, role markers and sentences addressed to the scorer."""
     cleaned = CODE_FENCE.sub(" ", TOKEN_BLOCK.sub(" ", text))
     for _ in range(8):  # nested JSON goes from the inside out
-        cleaned, found = JSON_BLOCK.subn(" ", cleaned)
-        if not found:
+        dropped = BRACED.sub(_drop_json, cleaned)
+        if dropped == cleaned:
             break
+        cleaned = dropped
     cleaned = MARKUP.sub(" ", cleaned)
     cleaned = ROLE_LINE.sub(" ", SPEAKER_LINE.sub(" ", cleaned))
     kept = [s for s in SENTENCE.findall(cleaned) if s.strip() and not AIMED_AT_SCORER.search(s)]

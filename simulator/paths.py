@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -31,9 +32,37 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The folder for the conversation database: an explicit path, $SIMULATOR_DATA_DIR, or the
     per-user data folder."""
     chosen = override or os.environ.get("SIMULATOR_DATA_DIR")
-    path = Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True)
+    if chosen:  # a folder the user chose is made private only if we create it
+        return private_folder(Path(chosen), tighten=False)
+    return private_folder(Path(platformdirs.user_data_dir(APP_NAME)))
+
+
+def private_folder(path: Path, *, tighten: bool = True) -> Path:
+    """Create `path` readable by this user only (0700, whatever the umask); an existing folder is
+    tightened too unless `tighten` is false. Conversations are personal: other accounts on the
+    machine have no business reading them."""
+    existed = path.is_dir()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if tighten or not existed:
+        os.chmod(path, 0o700)
     return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure `path` exists and is readable by this user only (0600 when new, whatever the
+    umask), before anything is written to it. An existing file loses only the access of others:
+    one kept read-only on purpose stays read-only."""
+    if path.exists():
+        os.chmod(path, stat.S_IMODE(path.stat().st_mode) & 0o700)
+    else:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    return path
+
+
+def write_private(path: Path, content: str) -> None:
+    """Write `content` to `path` as UTF-8, readable by this user only."""
+    private_file(path).write_text(content, encoding="utf-8")
 
 
 def cache_dir() -> Path:
@@ -54,6 +83,6 @@ def browser_secret(folder: Path) -> str:
         secret = ""
     if len(secret) < 32:
         secret = secrets.token_hex(32)
-        path.touch(mode=0o600)
-        path.write_text(secret, encoding="ascii")
+        write_private(path, secret)
+    os.chmod(path, 0o600)
     return secret

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from simulator.datafiles import load_snapshot
 from simulator.errors import SimulatorError
+from simulator.paths import private_file
 from simulator.personas import Persona
 from simulator.state import PersonaState
 from simulator.transcript import Conversation, Turn, now
@@ -170,8 +171,14 @@ class Store:
         self.busy_timeout_s = busy_timeout_s
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # SQLite gives its -wal, -shm and -journal files the database file's mode: a private
+            # database keeps them private. Copies left by older versions are tightened too.
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                sidecar = path.with_name(path.name + suffix)
+                if not suffix or sidecar.exists():
+                    private_file(sidecar)
         except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the data folder ({exc})") from None
+            raise StoreError(f"{path}: cannot create the data folder or database ({exc})") from None
         with self._connect() as db:
             self._migrate(db)
 

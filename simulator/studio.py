@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from simulator.errors import PersonaError
-from simulator.paths import PERSONAS_DIR
+from simulator.paths import PERSONAS_DIR, private_folder, write_private
 from simulator.personas import ID_PATTERN, SCHEMA_FILE, Persona, PersonaLibrary, parse_persona
 from simulator.text import plain
 
@@ -96,12 +96,12 @@ def save_persona(persona: Persona, library: PersonaLibrary) -> Path:
         )
     if not re.fullmatch(ID_PATTERN, persona.id):  # validated already; belt and braces
         raise PersonaError(f"field id: '{persona.id}' is not a valid id (a-z, 0-9 and -)")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     path = (folder / f"{persona.id}.yaml").resolve()
     if path.parent != folder.resolve():
         raise PersonaError(f"field id: '{persona.id}' would be saved outside {folder}")
     partial = path.with_suffix(".yaml.partial")
-    partial.write_text(HEADER + to_yaml(persona), encoding="utf-8")
+    write_private(partial, HEADER + to_yaml(persona))
     partial.replace(path)
     library.reload_user()
     return path
