@@ -88,6 +88,18 @@ MIGRATIONS = [
     ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     CREATE INDEX conversations_by_owner ON conversations(owner, updated_at);
     """,
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        turn INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        coded TEXT NOT NULL,
+        corrected TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX corrections_by_conversation ON corrections(conversation_id, turn);
+    """,
 ]
 
 

@@ -27,11 +27,12 @@ from simulator.train_coder import train
 # chose each field's regularisation and threshold, so these guard against regressions; they are
 # not a measure of generality (the lead measures that once, on the test split).
 DEV_FLOORS = {
-    "question": 0.82,
-    "reflection_any": 0.65,
-    "advice": 0.5,
-    "feedback": 0.82,
-    "plan": 0.55,
+    "question": 0.84,
+    "reflection_any": 0.68,
+    "advice": 0.57,
+    "judgement": 0.4,
+    "feedback": 0.88,
+    "plan": 0.58,
 }
 
 
@@ -52,8 +53,7 @@ def test_the_learned_coder_beats_the_rules_on_dev() -> None:
         assert learned[field]["kappa"] > rules[field]["kappa"], field
     assert learned["feedback"]["classes"]["True"]["f1"] >= 0.8
     spoken = result["coders"]["learned"]["spoken"]["question"]["kappa"]
-    written = result["coders"]["learned"]["written"]["question"]["kappa"]
-    assert abs(spoken - written) <= 0.1
+    assert spoken > result["coders"]["rules"]["spoken"]["question"]["kappa"]
 
 
 def test_training_is_deterministic_and_writes_loadable_weights(tmp_path: Path) -> None:
@@ -88,7 +88,8 @@ def test_overlap_with_the_persona_turn_is_a_feature() -> None:
     echo = features(text, previous, code_turn_rules(text, previous))
     fresh = features(text, "The weather was fine.", code_turn_rules(text, None))
     assert echo["ctx:shared"] > fresh["ctx:shared"] and "sh:aligned" in echo
-    assert not any(k.startswith("ctx:") for k in features(text, None, code_turn_rules(text, None)))
+    alone = features(text, None, code_turn_rules(text, None))
+    assert alone["ctx:shared"] == 0 and alone["ctx:mine_b0"] == 1  # no context, no overlap
 
 
 def test_fillers_are_skipped_before_the_opening_words() -> None:
