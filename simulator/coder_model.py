@@ -221,7 +221,8 @@ class CoderModel:
             fields = data["fields"]
             self.vocabulary = {name: row for row, name in enumerate(data["vocabulary"])}
             total = sum(1 if len(FIELDS[name]) == 2 else len(FIELDS[name]) for name in fields)
-            self.weights = np.zeros((len(self.vocabulary), total), dtype=np.float64)
+            # one more row than features: the zero row unknown features look up
+            self.weights = np.zeros((len(self.vocabulary) + 1, total), dtype=np.float64)
             self.bias = np.zeros(total, dtype=np.float64)
             self.fields: dict[str, FieldModel] = {}
             start = 0
@@ -240,14 +241,12 @@ class CoderModel:
             raise InputError(f"{source}: not a coder weights file: {exc}") from None
 
     def scores(self, named: Mapping[str, float]) -> list[float]:
-        rows, values = [], []
-        vocabulary = self.vocabulary
-        for name, value in named.items():
-            row = vocabulary.get(name)
-            if row is not None:
-                rows.append(row)
-                values.append(value)
-        total: list[float] = (np.asarray(values) @ self.weights[rows] + self.bias).tolist()
+        # Unknown features map to the last row, which is all zeros; the lookups run in C.
+        count = len(named)
+        unknown = itertools.repeat(len(self.vocabulary), count)
+        rows = np.fromiter(map(self.vocabulary.get, named, unknown), dtype=np.intp, count=count)
+        values = np.fromiter(named.values(), dtype=np.float64, count=count)
+        total: list[float] = (values @ self.weights[rows] + self.bias).tolist()
         return total
 
     def probabilities(self, named: Mapping[str, float]) -> dict[str, dict[Any, float]]:
@@ -257,7 +256,7 @@ class CoderModel:
         for name, field in self.fields.items():
             part = raw[field.columns]
             if len(field.classes) == 2:
-                p = 1.0 / (1.0 + math.exp(-min(max(part[0], -50.0), 50.0)))
+                p = _sigmoid(part[0])
                 out[name] = {False: 1.0 - p, True: p}
             else:
                 top = max(part)
@@ -267,23 +266,29 @@ class CoderModel:
 
     def predict(self, named: Mapping[str, float]) -> dict[str, Any]:
         """Each field's label: yes/no fields and 'any reflection' use the thresholds chosen on
-        the dev split, the others the most likely class."""
+        the dev split (lower where the rules agree), the others the most likely class."""
+        raw = self.scores(named)
         labels: dict[str, Any] = {}
-        for name, probs in self.probabilities(named).items():
-            field = self.fields[name]
-            cut = threshold_for(field.thresholds, rule_says(named, name))
-            if name == "reflection":
-                said = probs["simple"] + probs["complex"] >= cut
-                labels[name] = (
-                    ("complex" if probs["complex"] >= probs["simple"] else "simple")
-                    if said
-                    else "none"
-                )
-            elif len(field.classes) == 2:
-                labels[name] = probs[True] >= cut
+        for name, field in self.fields.items():
+            part = raw[field.columns]
+            if len(field.classes) == 2:
+                cut = threshold_for(field.thresholds, rule_says(named, name))
+                labels[name] = _sigmoid(part[0]) >= cut
+            elif name == "reflection":  # classes none, simple, complex
+                top = max(part)
+                none, simple, complex_ = (math.exp(x - top) for x in part)
+                cut = threshold_for(field.thresholds, rule_says(named, name))
+                if (simple + complex_) / (none + simple + complex_) < cut:
+                    labels[name] = "none"
+                else:
+                    labels[name] = "complex" if complex_ >= simple else "simple"
             else:
-                labels[name] = max(probs, key=lambda k: probs[k])
+                labels[name] = field.classes[part.index(max(part))]
         return labels
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(x, -50.0), 50.0)))
 
 
 def read_weights(path: Path) -> CoderModel:
