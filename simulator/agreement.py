@@ -12,7 +12,7 @@ from typing import Any
 
 from simulator.coder import TurnCode, code_turn, code_turn_rules
 from simulator.errors import InputError
-from simulator.labelled import LabelledTurn
+from simulator.labelled import LabelledTurn, read_lines
 from simulator.paths import CORPUS_DIR
 
 Coder = Callable[[str, "str | None"], TurnCode]
@@ -50,10 +50,7 @@ class Labelled:
 
 def read_set(path: Path = DEFAULT_SET) -> list[Labelled]:
     """Read `question|reflection|flags|text` lines; errors name the file and line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    lines = read_lines(path)
     items = []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):

@@ -54,12 +54,17 @@ def split_path(split: str) -> Path:
     return CORPUS_DIR / f"{split}.jsonl"
 
 
-def read_corpus(path: Path) -> list[LabelledTurn]:
-    """Read a JSON Lines file of labelled turns; an error names the file, line and field."""
+def read_lines(path: Path) -> list[str]:
+    """The lines of a labelled file; an error names the file."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
+
+
+def read_corpus(path: Path) -> list[LabelledTurn]:
+    """Read a JSON Lines file of labelled turns; an error names the file, line and field."""
+    lines = read_lines(path)
     turns = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
