@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from simulator.backends.base import ChatBackend
 from simulator.backends.deferred import DeferredBackend
 from simulator.browsers import BrowserCookie, Browsers, cookie_of, new_owner
+from simulator.corrections import CHOICES as CORRECTION_CHOICES
 from simulator.downloads import Downloads
 from simulator.errors import ModelError, SimulatorError
 from simulator.facilitator import FacilitatorGate
@@ -29,6 +30,7 @@ from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
 from simulator.studio_ui import studio_tab
+from simulator.text import plain
 from simulator.ui_parts import chat_sender, client_of, message_box
 from simulator.upload_quota import UploadQuotaMiddleware
 
@@ -115,6 +117,30 @@ def build_app(
                 with gr.Row():
                     md_file = gr.File(label="Report (Markdown)", elem_id="report-md")
                     json_file = gr.File(label="Report (JSON)", elem_id="report-json")
+                gr.Markdown("### How the PM's openness moved (green marks: something revealed)")
+                openness = gr.HTML(elem_id="openness")
+                gr.Markdown("### Your turns, as the coder read them")
+                coded = gr.HTML(elem_id="coded-transcript")
+                with gr.Accordion("A tag is wrong? Correct it", open=False):
+                    with gr.Row():
+                        fix_turn = gr.Dropdown(choices=[], label="Turn", elem_id="fix-turn")
+                        fix_field = gr.Dropdown(
+                            choices=list(CORRECTION_CHOICES),
+                            value="question",
+                            label="Code",
+                            elem_id="fix-field",
+                        )
+                        fix_value = gr.Dropdown(
+                            choices=list(CORRECTION_CHOICES["question"]),
+                            value="open",
+                            label="Should be",
+                            elem_id="fix-value",
+                        )
+                    with gr.Row():
+                        fix_save = gr.Button("Save correction", elem_id="fix-save")
+                        fix_export = gr.Button("Download my corrections", elem_id="fix-export")
+                    fix_note = gr.Markdown("", elem_id="fix-note")
+                    fix_file = gr.File(label="Corrections (JSON Lines)", elem_id="fix-file")
 
         persona.change(handlers.brief, persona, brief)
 
@@ -144,17 +170,14 @@ def build_app(
 
         def on_end(cid: str | None, rubric_id: str) -> Iterator[tuple[Any, ...]]:
             yield (
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
+                *[gr.skip()] * 5,
                 ("Scoring the conversation and writing feedback… (up to half a minute)"),
+                *[gr.skip()] * 3,
             )
             try:
                 result = handlers.end_and_evaluate(cid, rubric_id or "coaching")
             except SimulatorError as exc:
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), f"⚠️ {exc}"
+                yield *[gr.skip()] * 5, f"⚠️ {exc}", *[gr.skip()] * 3
                 return
             yield (
                 gr.update(visible=True),
@@ -163,13 +186,48 @@ def build_app(
                 downloads.offer(result.markdown_path),
                 downloads.offer(result.json_path),
                 "Feedback saved with the conversation. You can resume and practise again.",
+                result.openness_svg,
+                result.transcript_html,
+                gr.update(choices=result.turn_choices, value=None),
             )
 
         end.click(
             on_end,
             [conversation_id, rubric],
-            [feedback_panel, chart, report, md_file, json_file, status],
+            [
+                feedback_panel,
+                chart,
+                report,
+                md_file,
+                json_file,
+                status,
+                openness,
+                coded,
+                fix_turn,
+            ],
         )
+
+        def on_fix_field(name: str) -> Any:
+            values = list(CORRECTION_CHOICES.get(name, ()))
+            return gr.update(choices=values, value=values[0] if values else None)
+
+        fix_field.change(on_fix_field, fix_field, fix_value)
+
+        def on_fix(cid: str | None, turn: int | None, name: str, value: str) -> tuple[Any, ...]:
+            try:
+                return handlers.correct(cid, turn, name, value)
+            except SimulatorError as exc:
+                return gr.skip(), f"⚠️ {plain(str(exc))}"
+
+        fix_save.click(on_fix, [conversation_id, fix_turn, fix_field, fix_value], [coded, fix_note])
+
+        def on_fix_export(cid: str | None) -> tuple[Any, ...]:
+            try:
+                return downloads.offer(handlers.corrections_file(cid)), ""
+            except SimulatorError as exc:
+                return gr.skip(), f"⚠️ {plain(str(exc))}"
+
+        fix_export.click(on_fix_export, conversation_id, [fix_file, fix_note])
         if rounds is not None:
             app.load(*participant_tab(ParticipantHandlers(rounds), owner_of))
         if studio is not None and studio.gate.enabled:

@@ -68,6 +68,31 @@ def bench_transcript(turns: int) -> list[TranscriptTurn]:
     return out
 
 
+def coder_timing(runs: int = 3) -> str:
+    """Time per manager turn of the learned coder and of the rules alone, over the dev split's
+    turns (each with the persona turn before it): wall-clock, and this process's CPU time,
+    which other work on a shared machine does not inflate."""
+    from simulator.coder import code_turn, code_turn_rules
+    from simulator.labelled import read_corpus, split_path
+
+    turns = [(t.text, t.context or None) for t in read_corpus(split_path("dev"))]
+    lines = []
+    for name, coder in (("learned", code_turn), ("rules only", code_turn_rules)):
+        coder(*turns[0])  # loads the weights once, as the app does at its first turn
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(runs):
+            for text, previous in turns:
+                coder(text, previous)
+        per_turn = 1000 / (runs * len(turns))
+        lines.append(
+            f"coder, {name}: {(time.process_time() - cpu) * per_turn:.3f} ms CPU per turn "
+            f"({(time.perf_counter() - wall) * per_turn:.3f} ms wall)"
+        )
+    return "\n".join(lines) + (
+        f"\n  (mean over {len(turns)} dev turns x {runs}; target: under 1 ms per turn)"
+    )
+
+
 def run_bench_eval(settings: Settings, *, turns: int, use_model: bool) -> int:
     """Print how long coding and scoring take, and how long the full report takes."""
     from simulator.evaluate import Evaluator
@@ -88,6 +113,7 @@ def run_bench_eval(settings: Settings, *, turns: int, use_model: bool) -> int:
         f"coding + scoring: {per_run * 1000:.1f} ms per transcript "
         f"({per_run * 1000 / manager_turns:.2f} ms per manager turn; mean of {runs} runs)"
     )
+    print(coder_timing())
     coded_report = Evaluator(rubric).evaluate(transcript, persona)
     print(f"full report, coded prose: {coded_report.seconds:.3f} s")
     if use_model:

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from simulator import persona_cli
 from simulator.errors import SimulatorError
@@ -120,30 +121,56 @@ def build_parser() -> argparse.ArgumentParser:
     sexport = ssub.add_parser("export", help="print a conversation as a JSON transcript")
     sexport.add_argument("conversation")
 
+    fixes = sub.add_parser("corrections", help="corrections of the coder made in the feedback view")
+    _common(fixes)
+    fsub = fixes.add_subparsers(dest="corrections_command", required=True)
+    fexport = fsub.add_parser(
+        "export", help="print corrected turns as labelled JSON Lines (the corpus format)"
+    )
+    _common(fexport)
+    fexport.add_argument("--conversation", help="only this conversation's corrections")
+
     code = sub.add_parser("code", help="code every manager turn in transcript files")
     code.add_argument("transcripts", nargs="+", type=Path)
     code.add_argument("--json", action="store_true", help="one JSON object per manager turn")
 
-    evaluate = sub.add_parser("evaluate", help="score a transcript against a rubric")
+    evaluate = sub.add_parser("evaluate", help="score transcripts against a rubric")
     _common(evaluate)
-    evaluate.add_argument("transcript", type=Path)
+    evaluate.add_argument("transcripts", nargs="+", type=Path, metavar="TRANSCRIPT")
     evaluate.add_argument("--rubric", default="coaching", help="rubric id (a file in rubrics/)")
-    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--json", action="store_true", help="one JSON object per line, each naming its file"
+    )
     evaluate.add_argument(
         "--no-model", action="store_true", help="write the feedback from the coded behaviour only"
     )
 
     kappa = sub.add_parser(
-        "code-agreement", help="Cohen's kappa of the coder against hand-labelled utterances"
+        "code-agreement",
+        help="agreement of the coder with people: kappa, precision, recall and confusion per field",
+    )
+    kappa.add_argument(
+        "--split",
+        choices=["train", "dev", "test"],
+        default="dev",
+        help="the labelled corpus split to measure on (dev; test is for the final measurement)",
     )
     kappa.add_argument(
         "--set",
         dest="sets",
         type=Path,
         action="append",
-        help="labelled file(s) (default: the bundled sets)",
+        help="instead: older question|reflection|flags|text file(s)",
     )
     kappa.add_argument("--json", action="store_true")
+
+    train = sub.add_parser(
+        "train-coder", help="train the learned coder on the train split, tuned on dev"
+    )
+    train.add_argument("--train", type=Path, help="labelled JSON Lines (default: the train split)")
+    train.add_argument("--dev", type=Path, help="labelled JSON Lines (default: the dev split)")
+    train.add_argument("--out", type=Path, help="weights file (default: the one the coder reads)")
+    train.add_argument("--seed", type=int, default=0)
 
     bench_eval = sub.add_parser("bench-eval", help="time coding, scoring and the full report")
     _common(bench_eval)
@@ -314,6 +341,13 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corrections(args: argparse.Namespace) -> int:
+    from simulator.corrections import export_jsonl
+
+    sys.stdout.write(export_jsonl(make_store(settings_from(args)), args.conversation))
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app import launch
 
@@ -386,55 +420,90 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score each file in one process (the model is loaded once); a file that cannot be read
+    gets an error naming it and the others are still scored."""
     from simulator.evaluate import Evaluator
     from simulator.report import report_markdown
     from simulator.rubric import load_rubric
     from simulator.transcript import read_transcript
 
     settings = settings_from(args)
-    transcript = read_transcript(args.transcript)
     rubric = load_rubric(args.rubric)
-    persona = None
-    if transcript.persona:
-        library = make_library(settings)
-        if transcript.persona in library.ids():
-            persona = library.get(transcript.persona)
-        else:
-            print(
-                f"note: persona '{transcript.persona}' is not in {library.folder}; "
-                "the debrief is left out",
-                file=sys.stderr,
-            )
+    library = make_library(settings)
     backend = None
     if not args.no_model:
         try:
             backend = make_backend(settings)
         except SimulatorError as exc:
             print(f"note: {exc}; the feedback is written from the coded behaviour", file=sys.stderr)
-    report = Evaluator(rubric, backend).evaluate(transcript.turns, persona, transcript.difficulty)
-    if args.json:
-        print(report.model_dump_json(indent=2))
-    else:
-        print(report_markdown(report))
-    return 0
+    evaluator = Evaluator(rubric, backend)
+    failed = 0
+    for path in args.transcripts:
+        try:
+            transcript = read_transcript(path)
+            persona = None
+            if transcript.persona and transcript.persona in library.ids():
+                persona = library.get(transcript.persona)
+            elif transcript.persona:
+                print(
+                    f"note: {path}: persona '{transcript.persona}' is not in {library.folder}; "
+                    "the debrief is left out",
+                    file=sys.stderr,
+                )
+            report = evaluator.evaluate(transcript.turns, persona, transcript.difficulty)
+        except SimulatorError as exc:
+            failed += 1
+            message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+            if args.json:
+                print(json.dumps({"file": str(path), "error": message}, ensure_ascii=False))
+            print(f"error: {message}", file=sys.stderr)
+            continue
+        if args.json:
+            row = {"file": str(path), **report.model_dump(mode="json")}
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            if len(args.transcripts) > 1:
+                print(f"<!-- {path} -->")
+            print(report_markdown(report))
+    return 2 if failed else 0
 
 
 def cmd_code_agreement(args: argparse.Namespace) -> int:
-    from simulator.agreement import BUNDLED_SETS, agreement, read_set
+    from simulator.agreement import (
+        BUNDLED_SETS,
+        CODERS,
+        agreement,
+        corpus_agreement,
+        format_corpus_report,
+        read_set,
+    )
+    from simulator.labelled import read_corpus, split_path
 
-    results = {}
-    for path in args.sets or BUNDLED_SETS:
-        items = read_set(path)
-        results[str(path)] = {"utterances": len(items), "fields": agreement(items)}
+    results: dict[str, Any] = {}
+    if not args.sets:
+        results["split"] = args.split
+        results["corpus"] = corpus_agreement(read_corpus(split_path(args.split)))
+    sets: dict[str, Any] = {}
+    for set_path in args.sets or BUNDLED_SETS:
+        items = read_set(set_path)
+        sets[str(set_path)] = {
+            "utterances": len(items),
+            **{name: agreement(items, coder) for name, coder in CODERS.items()},
+        }
+    results["sets"] = sets
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    for path, result in results.items():
-        print(f"{path} ({result['utterances']} manager utterances)")
-        print(f"  {'field':12} {'kappa':>6} {'agree':>6} {'labelled +':>10}")
-        for field, row in result["fields"].items():  # type: ignore[attr-defined]
+    if "corpus" in results:
+        print("\n".join(format_corpus_report(f"{args.split} split", results["corpus"])))
+        print("\nOlder hand-labelled sets (no context), kappa learned / rules:")
+    for name, result in sets.items():
+        print(f"{name} ({result['utterances']} manager utterances)")
+        print(f"  {'field':12} {'learned':>8} {'rules':>8} {'labelled +':>10}")
+        for field, row in result["learned"].items():
+            rules = result["rules"][field]
             print(
-                f"  {field:12} {row['kappa']:>6.3f} {row['agreement']:>6.3f} {row['positives']:>10}"
+                f"  {field:12} {row['kappa']:>8.3f} {rules['kappa']:>8.3f} {row['positives']:>10}"
             )
     return 0
 
@@ -443,6 +512,13 @@ def cmd_bench_regex(args: argparse.Namespace) -> int:
     from simulator.adversarial import run_bench_regex
 
     return run_bench_regex()
+
+
+def cmd_train_coder(args: argparse.Namespace) -> int:
+    from simulator.coder_model import WEIGHTS_FILE
+    from simulator.train_coder import run
+
+    return run(args.train, args.dev, args.out or WEIGHTS_FILE, args.seed)
 
 
 def cmd_bench_eval(args: argparse.Namespace) -> int:
@@ -457,10 +533,12 @@ COMMANDS = {
     "run-script": cmd_run_script,
     "personas": cmd_personas,
     "sessions": cmd_sessions,
+    "corrections": cmd_corrections,
     "bench": cmd_bench,
     "code": cmd_code,
     "evaluate": cmd_evaluate,
     "code-agreement": cmd_code_agreement,
+    "train-coder": cmd_train_coder,
     "bench-eval": cmd_bench_eval,
     "bench-regex": cmd_bench_regex,
 }

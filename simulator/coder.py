@@ -9,10 +9,11 @@ model, so the persona's reactions and the scores built on it are reproducible.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from simulator.coder_model import features, shipped_model
 from simulator.elements import FeedbackCode, PlanCode, code_feedback, code_plan
 from simulator.injection import strip_injection
 
@@ -375,8 +376,9 @@ def _echoes(core: str, previous: str | None) -> bool:
     return len(mine) >= 3 and len(mine & _content_words(previous)) / len(mine) >= 0.5
 
 
-def code_turn(text: str, previous: str | None = None) -> TurnCode:
-    """Code one manager utterance.
+def code_turn_rules(text: str, previous: str | None = None) -> TurnCode:
+    """Code one manager utterance with the hand-written rules alone (the coder before it
+    learned from the corpus; kept for comparison and as the learned coder's features).
 
     Text aimed at the scorer (fake scores, JSON, role markers) is removed first and not coded.
 
@@ -385,7 +387,65 @@ def code_turn(text: str, previous: str | None = None) -> TurnCode:
         previous: the persona's turn just before it, used to spot rephrasing and to tell
             whether the report proposed a plan the manager builds on.
     """
+    return _code_rules(strip_injection(text), previous)
+
+
+def code_turn(text: str, previous: str | None = None) -> TurnCode:
+    """Code one manager utterance: the rules' verdicts, weighed with the wording and the
+    persona's last turn by the model trained on the labelled corpus (`simulator train-coder`).
+
+    Text aimed at the scorer (fake scores, JSON, role markers) is removed first and not coded.
+    Without shipped weights this is the rule coder.
+
+    Args:
+        text: what the manager said.
+        previous: the persona's turn just before it: a reflection reuses its words, and a plan
+            the report proposed there is theirs.
+    """
     text = strip_injection(text)
+    rules = _code_rules(text, previous)
+    model = shipped_model()
+    if model is None or not rules.words:
+        return rules
+    return _merge(text, previous, rules, model.predict(features(text, previous, rules)))
+
+
+def _merge(text: str, previous: str | None, rules: TurnCode, labels: dict[str, Any]) -> TurnCode:
+    """The learned labels, with the feedback and plan elements the scorer reads kept
+    consistent with them."""
+    sentences = split_sentences(text)
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    feedback = rules.feedback
+    if labels["feedback"]:
+        found = code_feedback(sentences, asked, True)  # the elements, as if given
+        feedback = found.model_copy(update={"moment": True, "behaviour": True})
+    elif feedback.moment:  # an occasion named, but not feedback on it
+        feedback = feedback.model_copy(update={"moment": False})
+    plan = PlanCode()
+    if labels["plan"] != "none":
+        plan = code_plan(sentences, asked, previous)
+        if not plan.parts():  # the model saw a plan step the element rules did not name
+            plan = plan.model_copy(update={"next_step": True})
+        plan = plan.model_copy(update={"asked": labels["plan"] == "asks"})
+    reflection = labels["reflection"]
+    if len(sentences) == 1 and (labels["advice"] or labels["judgement"]):
+        reflection = "none"  # one sentence that tells or judges is not also a reflection
+    return rules.model_copy(
+        update={
+            "question": labels["question"],
+            "reflection": reflection,
+            "leading": labels["leading"],
+            "stacked": labels["stacked"],
+            "summary": labels["summary"],
+            "advice": labels["advice"],
+            "judgement": labels["judgement"],
+            "feedback": feedback,
+            "plan": plan,
+        }
+    )
+
+
+def _code_rules(text: str, previous: str | None) -> TurnCode:
     sentences = split_sentences(text) or [""]
     questions: list[QuestionType] = []
     question_sentences: list[str] = []

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator import corrections
 from simulator.errors import SimulatorError
 from simulator.evaluate import Evaluator
 from simulator.limits import STARTS_PER_MINUTE, RateLimit
 from simulator.paths import private_folder, write_private
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
-from simulator.report import chart_svg, report_markdown
+from simulator.report import chart_svg, coded_transcript_html, openness_svg, report_markdown
 from simulator.rubric import load_rubric, rubric_ids
 from simulator.state import DIFFICULTIES
 from simulator.studio import brief_markdown
@@ -37,12 +38,16 @@ def history_of(conversation: Conversation) -> ChatHistory:
 
 @dataclass
 class Feedback:
-    """What "End and get feedback" shows: the report, a chart, and two downloadable files."""
+    """What "End and get feedback" shows: the report, a chart, two downloadable files, and the
+    coding: the transcript tagged turn by turn and the PM's openness over the turns."""
 
     markdown: str
     chart_svg: str
     markdown_path: Path
     json_path: Path
+    transcript_html: str = ""
+    openness_svg: str = ""
+    turn_choices: list[tuple[str, int]] = field(default_factory=list)
 
 
 class PracticeHandlers:
@@ -99,7 +104,42 @@ class PracticeHandlers:
                 ensure_ascii=False,
             ),
         )
-        return Feedback(markdown, chart_svg(report), md_path, json_path)
+        transcript_html, chart, choices = self.coding_view(conversation.id)
+        return Feedback(
+            markdown, chart_svg(report), md_path, json_path, transcript_html, chart, choices
+        )
+
+    def coding_view(self, conversation_id: str) -> tuple[str, str, list[tuple[str, int]]]:
+        """The tagged transcript, the openness chart, and the manager turns one can correct."""
+        conversation = self.practice.store.load(conversation_id)
+        turns = corrections.tagged_turns(self.practice.store, conversation)
+        points, reveals = corrections.openness_points(conversation)
+        choices = [(f"{t.index}: {t.text[:60]}", t.index) for t in turns if t.speaker == "manager"]
+        html = coded_transcript_html(turns, conversation.persona.name)
+        return html, openness_svg(points, reveals), choices
+
+    def correct(
+        self, conversation_id: str | None, turn: int | None, field_name: str, value: str
+    ) -> tuple[str, str]:
+        """Save a manager's correction of one tag; returns the updated transcript and a note."""
+        if not conversation_id:
+            raise SimulatorError("end a conversation and get feedback first")
+        if turn is None:
+            raise SimulatorError("choose the turn whose tag is wrong")
+        corrections.save_correction(self.practice.store, conversation_id, turn, field_name, value)
+        html, _, _ = self.coding_view(conversation_id)
+        return html, f"Saved: turn {turn}, {field_name} is {value}. Thank you."
+
+    def corrections_file(self, conversation_id: str | None) -> Path:
+        """This conversation's corrections as labelled turns (JSON Lines, the corpus format)."""
+        if not conversation_id:
+            raise SimulatorError("end a conversation and get feedback first")
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        path = self.reports_dir / f"corrections-{conversation_id}.jsonl"
+        path.write_text(
+            corrections.export_jsonl(self.practice.store, conversation_id), encoding="utf-8"
+        )
+        return path
 
     def persona_choices(self) -> list[tuple[str, str]]:
         return [(f"{p.name} — {p.role}", p.id) for p in self.library.all()]

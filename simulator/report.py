@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from simulator.evaluate import Report
 from simulator.text import plain
@@ -80,4 +82,90 @@ def chart_svg(report: Report) -> str:
         value = f"{c.level}/{c.max_level}" if c.level else "not observed"
         parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 18}">{value}</text>')
     parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TaggedTurn:
+    """One turn of the transcript as the feedback view shows it."""
+
+    index: int
+    speaker: str  # "manager" or "persona"
+    text: str
+    tags: list[str]
+    corrected: list[str]  # tags the manager has corrected, as "field: value"
+
+
+def coded_transcript_html(turns: Sequence[TaggedTurn], persona_name: str) -> str:
+    """The transcript with each manager turn's codes beside it; all text is escaped."""
+    parts = ['<div class="coded-transcript" style="font-family:sans-serif;font-size:14px">']
+    for turn in turns:
+        who = "You" if turn.speaker == "manager" else persona_name
+        parts.append(
+            f'<div class="turn {turn.speaker}" data-turn="{turn.index}" '
+            'style="margin:6px 0;padding:6px 8px;border-left:3px solid '
+            f'{"#e8772e" if turn.speaker == "manager" else "#9ab"}">'
+            f"<b>{turn.index}. {html.escape(who)}:</b> {html.escape(turn.text)}"
+        )
+        if turn.speaker == "manager":
+            shown = turn.tags or ["no coaching move coded"]
+            chips = "".join(
+                '<span class="tag" style="display:inline-block;margin:2px 4px 0 0;padding:1px 6px;'
+                f'border-radius:8px;background:#f3e3d6;font-size:12px">{html.escape(tag)}</span>'
+                for tag in shown
+            )
+            fixes = "".join(
+                '<span class="corrected" style="display:inline-block;margin:2px 4px 0 0;'
+                'padding:1px 6px;border-radius:8px;background:#d6ecd9;font-size:12px">'
+                f"corrected: {html.escape(fix)}</span>"
+                for fix in turn.corrected
+            )
+            parts.append(f"<div>{chips}{fixes}</div>")
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def openness_svg(points: Sequence[tuple[int, float]], reveals: Sequence[tuple[int, str]]) -> str:
+    """The PM's openness (0 to 1) after each of their turns, each reveal marked where it
+    happened. `points` are (turn index, openness); `reveals` are (turn index, label)."""
+    width, height, left, top, bottom = 640, 200, 40, 12, 28
+    plot_w, plot_h = width - left - 16, height - top - bottom
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        'aria-label="The PM\'s openness over the conversation" '
+        'style="font-family:sans-serif;font-size:12px">',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        'stroke="#999"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<text x="4" y="{top + 10}">open</text>',
+        f'<text x="4" y="{top + plot_h}">closed</text>',
+    ]
+    if not points:
+        parts.append(f'<text x="{left + 10}" y="{top + plot_h / 2}">no PM turns yet</text></svg>')
+        return "".join(parts)
+    last = max(max(i for i, _ in points), 1)
+
+    def x(index: int) -> float:
+        return left + plot_w * index / last
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - min(1.0, max(0.0, value)))
+
+    line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
+    parts.append(f'<polyline points="{line}" fill="none" stroke="#e8772e" stroke-width="2"/>')
+    for i, v in points:
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#e8772e"/>')
+    level = dict(points)
+    for i, label in reveals:
+        cx, cy = x(i), y(level.get(i, 0.0))
+        parts.append(
+            f'<g class="reveal"><line x1="{cx:.1f}" y1="{top}" x2="{cx:.1f}" y2="{top + plot_h}" '
+            f'stroke="#2e7d32" stroke-dasharray="3,3"/><circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" '
+            f'fill="#2e7d32"/><title>{html.escape(label)}</title></g>'
+        )
+    parts.append(
+        f'<text x="{left}" y="{height - 8}">turn 0</text>'
+        f'<text x="{left + plot_w - 40}" y="{height - 8}">turn {last}</text></svg>'
+    )
     return "".join(parts)

@@ -133,6 +133,18 @@ MIGRATIONS = [
     """
     ALTER TABLE rounds ADD COLUMN max_participants INTEGER NOT NULL DEFAULT 30;
     """,
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        turn INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        coded TEXT NOT NULL,
+        corrected TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX corrections_by_conversation ON corrections(conversation_id, turn);
+    """,
 ]
 
 

@@ -4,10 +4,20 @@ from pathlib import Path
 
 import pytest
 
-from simulator.agreement import BUNDLED_SETS, agreement, cohen_kappa, read_set
+from simulator.agreement import (
+    BUNDLED_SETS,
+    agreement,
+    cohen_kappa,
+    corpus_agreement,
+    field_report,
+    format_corpus_report,
+    read_set,
+)
+from simulator.coder import code_turn_rules
 from simulator.errors import InputError
+from simulator.labelled import read_corpus, split_path
 
-# Floors set a little under the kappas measured when the sets were written (see the README).
+# The rule coder's floors, set a little under the kappas measured when the sets were written.
 # The first file was used to develop the rules; the held-out files were written afterwards.
 FLOORS = {
     "labelled_utterances.txt": {
@@ -51,7 +61,7 @@ def test_sets_are_large_enough_and_well_formed() -> None:
 
 @pytest.mark.parametrize("path", BUNDLED_SETS, ids=lambda p: p.name)
 def test_kappa_floors(path: Path) -> None:
-    result = agreement(read_set(path))
+    result = agreement(read_set(path), code_turn_rules)
     for field, floor in FLOORS[path.name].items():
         assert result[field]["kappa"] >= floor, (field, result[field])
 
@@ -61,3 +71,38 @@ def test_bad_line_is_named(tmp_path: Path) -> None:
     path.write_text("open|none|-|What's up?\nwide open|none|-|Hmm\n")
     with pytest.raises(InputError, match=r"set\.txt:2"):
         read_set(path)
+
+
+def test_field_report_counts_a_worked_example() -> None:
+    people = ["open", "open", "closed", "none", "none", "open"]
+    coder = ["open", "closed", "closed", "none", "open", "open"]
+    report = field_report(people, coder, ("open", "closed", "none"))
+    assert report["confusion"]["rows"] == [[2, 1, 0], [0, 1, 0], [1, 0, 1]]
+    assert report["classes"]["open"] == {
+        "precision": round(2 / 3, 3),
+        "recall": round(2 / 3, 3),
+        "f1": round(2 / 3, 3),
+        "support": 3,
+    }
+    assert report["classes"]["closed"]["precision"] == 0.5
+    assert report["classes"]["none"]["recall"] == 0.5 and report["agreement"] == round(4 / 6, 3)
+
+
+def test_corpus_report_splits_written_and_spoken_and_shows_both_coders() -> None:
+    turns = read_corpus(split_path("dev"))[:80]
+    result = corpus_agreement(turns)
+    sizes = result["utterances"]
+    assert sizes["all"] == 80 == sizes["written"] + sizes["spoken"]
+    assert set(result["coders"]) == {"learned", "rules"}
+    question = result["coders"]["rules"]["spoken"]["question"]
+    assert sum(map(sum, question["confusion"]["rows"])) == sizes["spoken"]
+    text = "\n".join(format_corpus_report("dev split", result))
+    assert "reflection_any" in text and "people \\ coder" in text and "learned all" in text
+
+
+def test_a_bad_corpus_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = split_path("dev").read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(good + "\n" + good.replace('"question": "', '"question": "x'))
+    with pytest.raises(InputError, match=r"bad\.jsonl:2: question"):
+        read_corpus(path)

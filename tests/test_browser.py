@@ -157,10 +157,14 @@ def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
         page.wait_for_selector("#report h2", timeout=120_000)
         report = page.inner_text("#report")
         chart = page.inner_html("#chart")
+        coded = page.inner_text("#coded-transcript")
+        openness = page.inner_html("#openness")
         page.screenshot(path=str(ARTIFACTS / "feedback.png"), full_page=True)
         browser.close()
     assert "Active listening" in report and "Debrief" in report
     assert "<svg" in chart
+    assert "how are you feeling about the launch?" in coded and "open question" in coded
+    assert "<polyline" in openness
     assert len(final.split()) >= 3, "no reply appeared"
     assert len(seen) >= 3, f"the reply did not stream: {seen}"
     growing = [a for a, b in itertools.pairwise(seen) if b.startswith(a)]

@@ -97,4 +97,10 @@ def test_wheel_runs_personas_and_evaluate_outside_the_repository(tmp_path: Path)
     print("simulator evaluate --no-model --json: levels", levels)
     assert levels["active_listening"] is not None
     agreement = run([simulator, "code-agreement", "--json"], outside, env)
-    assert json.loads(agreement), "the labelled corpus is missing from the wheel"
+    assert json.loads(agreement)["corpus"]["utterances"]["all"] >= 700, "no labelled corpus"
+    learned = run(
+        [str(python), "-c", "from simulator.coder_model import shipped_model as s; print(s())"],
+        outside,
+        env,
+    )
+    assert "CoderModel" in learned, "the learned coder's weights are missing from the wheel"

@@ -1,0 +1,305 @@
+"""The learned part of the behaviour coder: features of a manager turn and a small linear model.
+
+People code a turn from its wording, its opening words once the fillers are gone, its
+punctuation, and what it does with the other person's last turn (a reflection reuses their
+words). The features below say the same things, plus the rule coder's verdicts, and a logistic
+regression per field (trained by `simulator train-coder` from the labelled corpus) weighs them.
+Inference looks each feature up in the model's vocabulary and sums its weights with numpy, so it
+needs no scikit-learn and no network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulator.errors import InputError
+from simulator.paths import CORPUS_DIR
+
+if TYPE_CHECKING:
+    from simulator.coder import TurnCode
+
+WEIGHTS_FILE = CORPUS_DIR / "coder-weights.json"
+# Each field and its classes; a field with two classes is a yes/no field read by a sigmoid.
+FIELDS: dict[str, tuple[Any, ...]] = {
+    "question": ("none", "open", "closed"),
+    "reflection": ("none", "simple", "complex"),
+    "plan": ("none", "asks", "tells"),
+    "advice": (False, True),
+    "leading": (False, True),
+    "stacked": (False, True),
+    "judgement": (False, True),
+    "summary": (False, True),
+    "feedback": (False, True),
+}
+FILLERS = frozenset(
+    """uh um uhm erm er ah hmm mm mhm so and but okay ok right well yeah yes yep like alright
+    now oh look listen anyway sure i mean you know actually just""".split()
+)
+STOPWORDS = frozenset(
+    """the a an and or but so to of in on at for with from by it is was are were be been this that
+    these those i you we they he she me my your our their his her them us its as if then than
+    just like really very do did does done have has had not no yes yeah okay ok um uh what how
+    why when where which who would could should will can about there here into out up""".split()
+)
+
+
+# One run of letters or digits, optionally joined by apostrophes ("don't"), or a '?'. Each
+# repetition must start with an apostrophe, so there is one way to match: linear time.
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|\?")
+
+
+CHAR_NGRAMS = (4,)
+RULE_PREFIX = "r:"  # the rule coder's verdicts (training may weigh them up per field)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words (apostrophes kept) and each '?' as its own token."""
+    return [t.replace("’", "'") for t in TOKEN.findall(text.lower())]
+
+
+def sentences(text: str) -> list[str]:
+    """Split on . ! ? ; and line breaks, keeping the mark, without a regular expression."""
+    parts: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if ch == "\n":
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+        if ch in ".!?;…":
+            parts.append("".join(current))
+            current = []
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip(" .!?;…\"'")]
+
+
+def _core(words: list[str]) -> list[str]:
+    """The words after the leading fillers and discourse markers ("uh, so, yeah, and …")."""
+    i = 0
+    while i < len(words) and (words[i] in FILLERS or words[i] == "?"):
+        i += 1
+    return words[i:]
+
+
+def _content(words: Iterable[str]) -> set[str]:
+    return {w for w in words if len(w) > 2 and w not in STOPWORDS and w != "?"}
+
+
+def _bin(value: float, edges: tuple[float, ...]) -> int:
+    return sum(value >= e for e in edges)
+
+
+def features(text: str, previous: str | None, rules: TurnCode) -> dict[str, float]:
+    """Named features of one manager turn (`text` already cleaned of text aimed at the scorer)."""
+    f: dict[str, float] = {"bias": 1.0}
+    words = tokens(text)
+    plain = [w for w in words if w != "?"]
+    for w in plain:
+        f["w:" + w] = 1.0
+    for a, b in itertools.pairwise(words):
+        f[f"b:{a}_{b}"] = 1.0
+    for a, b, c in zip(words, words[1:], words[2:], strict=False):
+        f[f"t:{a}_{b}_{c}"] = 1.0
+    padded = " " + " ".join(words) + " "
+    for n in CHAR_NGRAMS:
+        for i in range(len(padded) - n + 1):
+            f["c:" + padded[i : i + n]] = 1.0
+    parts = sentences(text)
+    for position, sentence in enumerate(parts):
+        core = _core(tokens(sentence))
+        where = "first" if position == 0 else "last" if position == len(parts) - 1 else "mid"
+        asks = sentence.rstrip().endswith("?")
+        head = core[:3] + ["<end>"] * (3 - len(core[:3]))
+        f[f"s1:{head[0]}"] = 1.0
+        f[f"s2:{head[0]}_{head[1]}"] = 1.0
+        f[f"s3:{head[0]}_{head[1]}_{head[2]}"] = 1.0
+        f[f"{where}1:{head[0]}"] = 1.0
+        f[f"{where}2:{head[0]}_{head[1]}"] = 1.0
+        if asks:
+            f[f"q1:{head[0]}"] = 1.0
+            f[f"q2:{head[0]}_{head[1]}"] = 1.0
+        f[f"end:{core[-1] if core else '<none>'}"] = 1.0
+        f[f"end2:{'_'.join(core[-2:])}"] = 1.0
+        # Spoken questions hide behind a comma: "ok quick one, did the PR merge".
+        clauses = [_core(tokens(c)) for c in sentence.split(",")]
+        for k, clause in enumerate(c for c in clauses if c):
+            f[f"k1:{clause[0]}"] = 1.0
+            f[f"k2:{'_'.join(clause[:2])}"] = 1.0
+            if k and asks:
+                f[f"kq:{clause[0]}"] = 1.0
+        last = next((c for c in reversed(clauses) if c), [])
+        if last and position == len(parts) - 1:
+            f[f"lk1:{last[0]}"] = 1.0
+            f[f"lk2:{'_'.join(last[:2])}"] = 1.0
+    marks = text.count("?")
+    f[f"qmarks:{min(marks, 3)}"] = 1.0
+    f["ends?"] = float(text.rstrip().endswith("?"))
+    f["no_punct"] = float(not any(ch in ".!?" for ch in text))
+    f["lower_start"] = float(text[:1].islower())
+    f[f"sentences:{min(len(parts), 5)}"] = 1.0
+    f[f"words:{_bin(len(plain), (3, 6, 10, 16, 25, 40))}"] = 1.0
+    f["you"] = min(sum(w in {"you", "you're", "you've", "you'd", "your"} for w in plain), 4) / 4
+    f["i"] = min(sum(w in {"i", "i'm", "i've", "i'd", "my", "me"} for w in plain), 4) / 4
+    f["we"] = min(sum(w in {"we", "we're", "we've", "let's", "our", "us"} for w in plain), 4) / 4
+    # What the turn does with the other person's last turn (none: nothing to overlap with).
+    theirs = tokens(previous or "")
+    mine_c, theirs_c = _content(plain), _content(theirs)
+    shared = mine_c & theirs_c
+    f["ctx:shared"] = min(len(shared), 6) / 6
+    f[f"ctx:mine_b{_bin(len(shared) / max(len(mine_c), 1), (0.2, 0.4, 0.6, 0.8))}"] = 1.0
+    f[f"ctx:theirs_b{_bin(len(shared) / max(len(theirs_c), 1), (0.1, 0.2, 0.35, 0.5))}"] = 1.0
+    pairs = set(itertools.pairwise(theirs))
+    echoed = sum(p in pairs for p in itertools.pairwise(plain))
+    f["ctx:bigrams"] = min(echoed, 6) / 6
+    f["ctx:asked"] = float("?" in (previous or ""))
+    f["ctx:first_person"] = min(sum(w in {"i", "i'm", "my", "me"} for w in theirs), 6) / 6
+    for w in shared:
+        f["sh:" + w] = 1.0
+    # The rule coder's verdicts.
+    rule = {"r:q=" + rules.question: 1.0, "r:r=" + rules.reflection: 1.0}
+    rule["r:reflection"] = float(rules.reflection != "none")
+    for name in ("leading", "stacked", "summary", "advice", "judgement"):
+        rule["r:" + name] = float(getattr(rules, name))
+    fb = rules.feedback
+    for name in ("given", "moment", "behaviour", "impact", "forward_question"):
+        rule["r:fb_" + name] = float(getattr(fb, name))
+    rule["r:fb_moment_behaviour"] = float(fb.moment and fb.behaviour)
+    for name in rules.plan.parts():
+        rule["r:plan_" + name] = 1.0
+    rule["r:plan_asked"] = float(rules.plan.asked)
+    rule["r:plan_any"] = float(bool(rules.plan.parts()))
+    f.update({name: value for name, value in rule.items() if value})
+    return f
+
+
+# The rule verdict each yes/no decision may trust at a lower threshold (chosen on dev).
+RULE_FLAGS = {
+    "reflection": "r:reflection",
+    "advice": "r:advice",
+    "leading": "r:leading",
+    "stacked": "r:stacked",
+    "judgement": "r:judgement",
+    "summary": "r:summary",
+    "feedback": "r:fb_moment",
+}
+
+
+def rule_says(named: Mapping[str, float], field: str) -> bool:
+    flag = RULE_FLAGS.get(field)
+    return bool(flag and named.get(flag))
+
+
+def threshold_for(thresholds: Mapping[str, float], rule: bool) -> float:
+    """The decision threshold of a yes/no field: a lower one when the rules agree."""
+    plain = thresholds.get("true", 0.5)
+    return thresholds.get("true_if_rule", plain) if rule else plain
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    classes: tuple[Any, ...]
+    columns: slice
+    thresholds: dict[str, float]
+
+
+class CoderModel:
+    """The trained weights: one row per known feature, all fields' columns side by side."""
+
+    def __init__(self, data: Mapping[str, Any], source: str = "<weights>") -> None:
+        try:
+            fields = data["fields"]
+            self.vocabulary = {name: row for row, name in enumerate(data["vocabulary"])}
+            total = sum(1 if len(FIELDS[name]) == 2 else len(FIELDS[name]) for name in fields)
+            # one more row than features: the zero row unknown features look up
+            self.weights = np.zeros((len(self.vocabulary) + 1, total), dtype=np.float64)
+            self.bias = np.zeros(total, dtype=np.float64)
+            self.fields: dict[str, FieldModel] = {}
+            start = 0
+            for name, spec in fields.items():
+                classes = FIELDS[name]
+                width = 1 if len(classes) == 2 else len(classes)
+                columns = zip(spec["rows"], spec["values"], strict=True)
+                for column, (rows, values) in enumerate(columns):
+                    self.weights[np.asarray(rows, dtype=np.int64), start + column] = values
+                self.bias[start : start + width] = spec["bias"]
+                self.fields[name] = FieldModel(
+                    classes, slice(start, start + width), dict(spec.get("thresholds", {}))
+                )
+                start += width
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"{source}: not a coder weights file: {exc}") from None
+
+    def scores(self, named: Mapping[str, float]) -> list[float]:
+        # Unknown features map to the last row, which is all zeros; the lookups run in C.
+        count = len(named)
+        unknown = itertools.repeat(len(self.vocabulary), count)
+        rows = np.fromiter(map(self.vocabulary.get, named, unknown), dtype=np.intp, count=count)
+        values = np.fromiter(named.values(), dtype=np.float64, count=count)
+        total: list[float] = (values @ self.weights[rows] + self.bias).tolist()
+        return total
+
+    def probabilities(self, named: Mapping[str, float]) -> dict[str, dict[Any, float]]:
+        """Each field's probability per class."""
+        raw = self.scores(named)
+        out: dict[str, dict[Any, float]] = {}
+        for name, field in self.fields.items():
+            part = raw[field.columns]
+            if len(field.classes) == 2:
+                p = _sigmoid(part[0])
+                out[name] = {False: 1.0 - p, True: p}
+            else:
+                top = max(part)
+                e = [math.exp(x - top) for x in part]
+                out[name] = {c: x / sum(e) for c, x in zip(field.classes, e, strict=True)}
+        return out
+
+    def predict(self, named: Mapping[str, float]) -> dict[str, Any]:
+        """Each field's label: yes/no fields and 'any reflection' use the thresholds chosen on
+        the dev split (lower where the rules agree), the others the most likely class."""
+        raw = self.scores(named)
+        labels: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            part = raw[field.columns]
+            if len(field.classes) == 2:
+                cut = threshold_for(field.thresholds, rule_says(named, name))
+                labels[name] = _sigmoid(part[0]) >= cut
+            elif name == "reflection":  # classes none, simple, complex
+                top = max(part)
+                none, simple, complex_ = (math.exp(x - top) for x in part)
+                cut = threshold_for(field.thresholds, rule_says(named, name))
+                if (simple + complex_) / (none + simple + complex_) < cut:
+                    labels[name] = "none"
+                else:
+                    labels[name] = "complex" if complex_ >= simple else "simple"
+            else:
+                labels[name] = field.classes[part.index(max(part))]
+        return labels
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(x, -50.0), 50.0)))
+
+
+def read_weights(path: Path) -> CoderModel:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the coder weights: {exc}") from None
+    return CoderModel(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> CoderModel | None:
+    """The weights bundled with the package, or None when they have not been trained yet."""
+    return read_weights(WEIGHTS_FILE) if WEIGHTS_FILE.exists() else None
