@@ -242,6 +242,8 @@ class Practice:
             )
             if fact:
                 extra["fact"] = fact.id
+            if idea_now:
+                extra["idea"] = True
         turn = Turn(
             speaker="manager",
             text=message,
