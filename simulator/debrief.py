@@ -25,6 +25,7 @@ class FactDebrief(BaseModel):
     surfaced: bool
     turn: int | None = None
     quote: str = ""  # the PM's words that carried it
+    released_turn: int | None = None  # the reply in which the PM was ready to share it
     released_unsaid: bool = False  # the PM was ready to say it, but the reply did not carry it
 
 
@@ -87,6 +88,7 @@ def debrief(turns: Sequence[TranscriptTurn], persona: Persona, difficulty: str) 
                 surfaced=carried is not None,
                 turn=carried,
                 quote=quote(turns[carried].text, fact) if carried is not None else "",
+                released_turn=start,
                 released_unsaid=start is not None and carried is None,
             )
         )

@@ -113,10 +113,10 @@ def _guard_note(stats: dict[str, object]) -> str:
         for number, problems in enumerate(tried[:-1], 1):
             notes.append(f"attempt {number} dropped ({', '.join(map(str, problems))})")
     last = stats.get("problems")
-    if isinstance(last, list) and last:
-        notes.append(f"repaired ({', '.join(map(str, last))})")
     if stats.get("fact_fallback"):
         notes.append("the model lost the fact: the authored line was said")
+    elif isinstance(last, list) and last:
+        notes.append(f"repaired ({', '.join(map(str, last))})")
     if stats.get("relaxed"):
         notes.append("kept a reply that reuses a phrase")
     if stats.get("fallback"):
