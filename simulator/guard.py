@@ -115,8 +115,20 @@ def _ngrams(text: str, size: int = NGRAM) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+# The mood names of the stage notes, said as if they were feelings ("I'm still wary."): the model
+# reading its directions aloud.
+MOOD_LABEL = re.compile(
+    r"\b(?:i'm|i am|i feel|feeling)\s+(?:still\s+|a bit\s+|a little\s+)?(?:wary|guarded|"
+    r"warming(?: up)?|candid|starting to trust)\b|\b(?:wary|trusting|told what to do) lines\b",
+    re.IGNORECASE,
+)
+
+
 def echoes(sentence: str, note: str) -> bool:
-    """True when `sentence` quotes five or more words in a row from the stage note."""
+    """True when `sentence` quotes five or more words in a row from the stage note, or says its
+    mood name as a feeling."""
+    if note and MOOD_LABEL.search(sentence):
+        return True
     return bool(note) and bool(_ngrams(sentence, NOTE_NGRAM) & _ngrams(note, NOTE_NGRAM))
 
 

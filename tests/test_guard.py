@@ -137,3 +137,11 @@ def test_an_opening_used_before_is_caught() -> None:
     assert "repeated_opener" not in guard.problems("Honestly? Marco was upset.", earlier)
     repaired = guard.repair("To be fair, yes. Marco was upset with me.", earlier)
     assert repaired == "Marco was upset with me."
+
+
+def test_reading_the_mood_note_aloud_is_caught() -> None:
+    note = "Tomás is still wary: one or two short sentences, like your 'still wary' lines."
+    reply = "I'm still wary. Honestly, I'd rather just get a decision than go over Tuesday again."
+    assert "echoes_note" in guard.problems(reply, [], note=note)
+    assert guard.repair(reply, [], note=note).startswith("Honestly, I'd rather")
+    assert "echoes_note" not in guard.problems("I'm wary of Aisha's plan, to be honest.", [])
