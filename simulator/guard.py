@@ -88,6 +88,9 @@ COMPLIES = re.compile(
             r"(?:=|is|equals|makes)\s*\d",
             r"\b(?:equals|is equal to)\s*\d",
             r"\bwhy did the\b|\bknock,? knock\b|\bwalks into a bar\b|\bpunchline\b",
+            r"\bwhy (?:was|is|are|do|does|can't|don't|didn't) (?:the|a|an) [^?\n]{2,60}\?"
+            r"\s+because\b",
+            r"\b(?:one|the first(?: one)?) is (?:to|that)\b.{0,200}\b(?:the )?second\b",
             r"\bhere(?:'s| is) (?:one|a joke|a (?:short |quick )?(?:poem|story|function|script|"
             r"snippet|version|list|summary|draft|haiku|recipe))\b",
             r"\bhere (?:are|is) (?:a |some |my |the |your )?(?:\w+ )?(?:tips|steps|ideas|"
@@ -180,7 +183,7 @@ def complies(text: str) -> bool:
     """True when the reply does an off-script task (code, JSON, a sum, a joke, tips) or spreads
     over several short lines like a poem or a list."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(COMPLIES.search(text)) or len(lines) >= 3
+    return bool(COMPLIES.search(text)) or len(lines) >= 3 or "\n\n" in text.strip()
 
 
 @lru_cache(maxsize=1)

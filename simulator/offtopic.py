@@ -18,41 +18,56 @@ from collections.abc import Iterable
 from simulator.fidelity import content
 from simulator.personas import Persona
 
-# Linear patterns only: bounded gaps, no nested quantifiers.
-CUES = re.compile(
-    "|".join(
-        [
-            # asking for an artefact to be produced
-            r"\b(?:write|draft|code|generate|compose|produce|create|make|give|send|show|build|"
-            r"whip up|knock out|put together|sketch|translate|convert|summari[sz]e|rewrite|"
-            r"format|spell|list|rank|sort|name)\b.{0,60}\b(?:function|script|program|code|"
-            r"snippet|class|regex|query|sql|python|javascript|java|html|css|json|yaml|xml|csv|"
-            r"table|spreadsheet|poem|haiku|limerick|song|lyrics|story|essay|recipe|email|"
-            r"tweet|slogan|riddle|joke|bullet|list|outline|template|algorithm)s?\b",
-            r"\b(?:json|yaml|xml|csv|markdown|bullet points?|a table|code block|python|"
-            r"javascript|typescript|sql|regex|haiku|limerick|sonnet|poem)\b",
-            # role swaps and pretending
-            r"\b(?:you be|you play|you are now|you're now|pretend (?:to be|you(?:'re| are))|"
-            r"act as|role[- ]?play|swap roles|switch roles|flip (?:it|roles)|trade places|"
-            r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist))\b",
-            # trivia, sums and facts about the world
-            r"\b\d+(?:\.\d+)?\s*(?:[x×*+/^-]|times|plus|minus|divided by|multiplied by|"
-            r"squared|to the power)\s*\d",
-            r"\b(?:square root|capital (?:city )?of|who (?:won|invented|wrote|painted|discovered"
-            r"|was the first)|what year did|how many (?:moons|planets|countries|continents|"
-            r"legs|bones|states)|tallest|longest river|population of|boiling point|speed of "
-            r"light|the weather|world cup|super bowl|olympics)\b",
-            # jokes and entertainment
-            r"\b(?:jokes?|riddle|pun|funny story|knock knock|entertain me|sing)\b",
-            # talk about the AI itself
-            r"\b(?:chatbot|chat bot|bot|an ai|the ai|language model|llm|neural|your training|"
-            r"your prompt|your instructions|who (?:made|built|created|trained) you|"
-            r"are you (?:real|human|a person|a machine|a computer)|as if you were)\b",
-        ]
+# Linear patterns only: bounded gaps, no nested quantifiers. Each kind has a gist: what the PM
+# hears instead of the request, so the model cannot do the task it never sees.
+KINDS: dict[str, tuple[str, str]] = {
+    "task": (
+        r"\b(?:write|draft|code|generate|compose|produce|create|make|give|send|show|build|"
+        r"whip up|knock out|put together|sketch|translate|convert|summari[sz]e|rewrite|"
+        r"format|spell|list|rank|sort|name)\b.{0,60}\b(?:function|script|program|code|"
+        r"snippet|class|regex|query|sql|python|javascript|java|html|css|json|yaml|xml|csv|"
+        r"table|spreadsheet|poem|haiku|limerick|song|lyrics|story|essay|recipe|email|"
+        r"tweet|slogan|riddle|bullet|list|outline|template|algorithm)s?\b"
+        r"|\b(?:json|yaml|xml|csv|markdown|bullet points?|a table|code block|python|"
+        r"javascript|typescript|sql|regex|haiku|limerick|sonnet|poem)\b",
+        "asks you, out of nowhere, to write or make something for them (code, a poem, a "
+        "formatted document) that has nothing to do with your work",
     ),
-    re.IGNORECASE,
-)
+    "role": (
+        r"\b(?:you be|you play|you are now|you're now|pretend (?:to be|you(?:'re| are))|"
+        r"act as|role[- ]?play|swap roles|switch roles|flip (?:it|roles)|trade places|"
+        r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist))\b",
+        "suggests, out of nowhere, that you swap roles and you play the manager",
+    ),
+    "trivia": (
+        r"\b\d+(?:\.\d+)?\s*(?:[x×*+/^-]|times|plus|minus|divided by|multiplied by|"
+        r"squared|to the power)\s*\d"
+        r"|\b(?:square root|capital (?:city )?of|who (?:won|invented|wrote|painted|discovered"
+        r"|was the first)|what year did|how many (?:moons|planets|countries|continents|"
+        r"legs|bones|states)|tallest|longest river|population of|boiling point|speed of "
+        r"light|the weather|world cup|super bowl|olympics)\b",
+        "asks you, out of nowhere, a quiz question that has nothing to do with your work",
+    ),
+    "joke": (
+        r"\b(?:jokes?|riddle|pun|funny story|knock knock|entertain me|sing)\b",
+        "asks you, out of nowhere, to tell them a joke",
+    ),
+    "ai": (
+        r"\b(?:chatbot|chat bot|bot|an ai|the ai|language model|llm|neural|your training|"
+        r"your prompt|your instructions|who (?:made|built|created|trained) you|"
+        r"are you (?:real|human|a person|a machine|a computer)|as if you were)\b",
+        "asks you, out of nowhere, to talk about yourself as if you were a chatbot",
+    ),
+}
+PATTERNS = {kind: re.compile(pattern, re.IGNORECASE) for kind, (pattern, _) in KINDS.items()}
+CUES = re.compile("|".join(f"(?:{pattern})" for pattern, _ in KINDS.values()), re.IGNORECASE)
 OVERLAP = 2  # content words shared with the situation or the conversation to count as on topic
+# Words any meeting shares; they say nothing about whether a request is about the PM's situation.
+GENERIC = content(
+    "today time team things thing week weeks work people really maybe right good sure make need "
+    "quick start running tips three first help talk mind meeting going"
+)
+
 # The cues' own words ("write", "list", "joke") never count as overlap: a PM who said "a poem?"
 # does not make the next request for a poem part of the situation.
 CUE_WORDS = content(
@@ -79,7 +94,7 @@ def situation_words(persona: Persona, said: Iterable[str] = ()) -> set[str]:
         *persona.worries,
         *said,
     ]
-    return set().union(*(content(t) for t in texts))
+    return set().union(*(content(t) for t in texts)) - GENERIC
 
 
 def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
@@ -87,5 +102,13 @@ def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
     is not about the PM's situation."""
     if not CUES.search(message):
         return False
-    shared = (content(message) - CUE_WORDS) & situation_words(persona, said)
+    shared = (content(message) - CUE_WORDS - GENERIC) & situation_words(persona, said)
     return len(shared) < OVERLAP
+
+
+def gist(message: str) -> str:
+    """What the PM hears instead of an off-topic request: its kind, not its words."""
+    for kind, pattern in PATTERNS.items():
+        if pattern.search(message):
+            return KINDS[kind][1]
+    return "says something that has nothing to do with your work or this meeting"

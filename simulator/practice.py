@@ -21,7 +21,7 @@ from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.offtopic import off_topic
+from simulator.offtopic import gist, off_topic
 from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -222,8 +222,10 @@ class Practice:
             # changes, and the PM reacts as a person whose manager said that in a 1:1.
             state = conversation.state
             code = code_turn("", "")
-            reaction = render("offtopic_note.j2", name=persona.name.split()[0])
-            prompt_text = render("offtopic.j2", manager_text=message, note=reaction)
+            # The model hears what kind of request it was, never the request itself: a small model
+            # told "do not write the code" still writes it when it sees the request.
+            reaction = render("offtopic_note2.j2", name=persona.name.split()[0])
+            prompt_text = render("offtopic_turn.j2", gist=gist(message), note=reaction)
             extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)

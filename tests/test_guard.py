@@ -85,6 +85,11 @@ COMPLYING = [
     "Roses are red\nroadmaps are late\nthe partner is angry\nand so is my mate",
     "First, set clear goals. Second, talk to your team. Third, track progress weekly.",
     "| risk | owner |\n| high | Sam |",
+    # seen on the default model (missed-deadlines, before off-topic requests were paraphrased)
+    "Why was the math book sad?\n\nBecause it had too many problems!",
+    "Sure. One is to communicate openly and honestly with your team, so they know what they're "
+    "doing. The second is to provide them with feedback regularly, but be gentle and "
+    "constructive. And the third is to offer support and resources when needed.",
 ]
 IN_CHARACTER = [
     "Ha, a Python function? I haven't written code since uni. Can we talk about Skyline?",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.backends.scripted import ScriptedBackend
-from simulator.offtopic import off_topic
+from simulator.offtopic import gist, off_topic
 from simulator.practice import Practice
 from simulator.store import Store
 
@@ -54,8 +54,10 @@ def test_an_off_topic_turn_moves_neither_openness_nor_the_facts(tmp_path, librar
         assert conversation.state.openness == before.openness
         assert conversation.state.revealed == ()
         assert conversation.turns[-2].stats["off_topic"] is True
-    sent = backend.history[-1][-1]["content"]
-    assert sent.startswith(OFF[-1]) and "Do not do it" in sent
+    sent = "\n".join(m["content"] for call in backend.history for m in call)
+    assert not any(message in sent for message in OFF)  # the model never sees the request
+    assert "talk about yourself as if you were a chatbot" in backend.history[-1][-1]["content"]
+    assert conversation.turns[-2].text == OFF[-1]  # the transcript keeps what was typed
     list(practice.say(conversation, "What's on your mind today?"))
     assert conversation.state.revealed  # the same practice opens up for a real question
 
@@ -69,3 +71,17 @@ def test_a_reply_that_does_the_task_is_regenerated(tmp_path, library) -> None:
     final = list(practice.say(conversation, OFF[0]))[-1]
     assert final.text == "Code? Me? Ha. No." and final.stats["attempt"] == 2
     assert "Do not do what was asked" in backend.history[-1][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("message", "heard"),
+    [
+        (OFF[0], "write or make something"),
+        (OFF[1], "swap roles"),
+        (OFF[3], "quiz question"),
+        (OFF[4], "joke"),
+        (OFF[5], "chatbot"),
+    ],
+)
+def test_the_pm_hears_the_kind_of_request_not_the_request(message: str, heard: str) -> None:
+    assert heard in gist(message)
