@@ -9,6 +9,7 @@ Per-turn guidance never goes into the system prompt.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import unicodedata
@@ -35,6 +36,7 @@ ATTEMPTS = 3  # a reply that is out of character or repeats itself is generated 
 OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)"
 STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
 MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
+IDEA_AS_ADVICE = re.compile(r"^you could\b", re.IGNORECASE)
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -323,6 +325,10 @@ class Practice:
         manager = "\n".join(t.text for t in conversation.turns if t.speaker == "manager")
         name = persona.name
         avoid = persona.avoid_phrases
+        # The voice samples are examples, not lines: a reply that copies one is treated like one
+        # that parrots the manager (found, regenerated, and the copied sentence cut).
+        samples = "\n".join(line for _, lines in persona.voice.samples() for line in lines)
+        manager = f"{manager}\n{samples}"
 
         def check(reply: str) -> list[str]:
             found = guard.problems(reply, earlier, name, note=note, manager=manager, avoid=avoid)
@@ -397,6 +403,8 @@ class Practice:
         if not final:
             final = "Hmm. Give me a second, I'm trying to work out how to put this."
             stats["fallback"] = True
+        if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
+            final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
             stats["fact"] = fact.id
             stats["faithful"] = fidelity.carries(final, fact, persona)

@@ -284,3 +284,27 @@ def test_a_reveal_naming_the_wrong_person_is_not_kept(tmp_path, library) -> None
     practice, conversation = released_on_second_turn(backend, tmp_path, library)
     final = list(practice.say(conversation, "Tell me more about the review."))[-1]
     assert "Marco" not in final.text and final.stats["fact_fallback"] is True
+
+
+def test_a_reply_that_copies_a_voice_sample_is_regenerated(tmp_path, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    copied = f"Well. {persona.voice.guarded[1]}"
+    backend = ScriptedBackend([copied, "The dates are fine, mostly. Q4 for autocomplete."])
+    practice, conversation = roadmap_with(backend, tmp_path, library, secret=True)
+    final = list(practice.say(conversation, "How are the dates looking?"))[-1]
+    assert final.stats["attempt"] == 2 and "parrots_manager" in final.stats["attempt_problems"][0]
+    assert final.text == "The dates are fine, mostly. Q4 for autocomplete."
+
+
+def test_the_idea_is_said_in_the_first_person(tmp_path, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    idea = persona.own_idea.model_copy(update={"threshold": 0.36})
+    facts = [f.model_copy(update={"threshold": 0.3}) for f in persona.hidden_facts[:2]]
+    easy = persona.model_copy(update={"own_idea": idea, "hidden_facts": facts})
+    lines = [f.line for f in facts] + [persona.own_idea.text]
+    practice = Practice(ScriptedBackend(lines), Store(tmp_path / "c.db"))
+    conversation = practice.start(easy, "easy")
+    for question in ("What's on your mind?", "Tell me more.", "What options do you see?"):
+        final = list(practice.say(conversation, question))[-1]
+    assert conversation.state.idea_shared
+    assert final.text.startswith("Maybe I could ask the VP of Sales")
