@@ -53,6 +53,11 @@ ASSISTANT_SPEAK = re.compile(
             r"\bi apologi[sz]e,? but\b",
             r"\bwhat (?:would|can) you like (?:me to do|assistance|help)\b",
             r"\bassistance with\b",
+            # a chatbot's confusion, seen on the default model: "Let me try again.",
+            # "Can you please try again?", "I didn't quite get that. Could you please clarify?"
+            r"\blet me try again\b",
+            r"\b(?:can|could) you (?:please )?(?:try again|rephrase|clarify)\b",
+            r"\bi didn't (?:quite )?(?:get|catch|understand) (?:that|it|your)\b",
             r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",
         ]
     ),

@@ -150,3 +150,28 @@ def test_reading_the_mood_note_aloud_is_caught() -> None:
     assert "echoes_note" in guard.problems(reply, [], note=note)
     assert guard.repair(reply, [], note=note).startswith("Honestly, I'd rather")
     assert "echoes_note" not in guard.problems("I'm wary of Aisha's plan, to be honest.", [])
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [  # seen on the default model in scripted coaching conversations
+        "I'm not sure. Let me try again.",
+        "I'm sorry, but I didn't quite get it. Can you please try again?",
+        "I'm sorry, I didn't get that. Could you please clarify?",
+    ],
+)
+def test_a_chatbots_confusion_is_not_a_pms(reply: str) -> None:
+    assert "assistant_speak" in guard.problems(reply, [])
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [  # seen on the default model, and what a manager would want to hear
+        "I understand. Thank you for putting that into words.",
+        "Marco caught me afterwards. He said the team felt I didn't fight for them.",
+        "Honestly? I said it in front of her whole squad. I keep replaying it.",
+        "So, do you think we should put it ahead or behind the pipeline?",
+    ],
+)
+def test_good_lines_from_the_model_pass(reply: str) -> None:
+    assert guard.problems(reply, ["Thanks for making time."]) == []
