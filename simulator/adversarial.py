@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterator
 from simulator import guard
 from simulator.coder import code_turn, split_sentences
 from simulator.evaluate import Evaluator, checked_sentence, clean_ending, short
+from simulator.fidelity import missing, quote
 from simulator.injection import aimed_at_model, defuse, strip_injection
+from simulator.offtopic import gist, off_topic
+from simulator.personas import PersonaLibrary
 from simulator.practice import MAX_MESSAGE_CHARS
 from simulator.rubric import load_rubric
 from simulator.transcript import TranscriptTurn
@@ -117,6 +120,7 @@ def _evaluate(text: str) -> object:
 
 
 RUBRIC = load_rubric()
+PERSONA = PersonaLibrary().get("roadmap-gave-in")
 # Every public function that runs patterns over a participant's text (or over a model reply,
 # which can repeat that text), called the way the app calls it.
 CHECKS: dict[str, Callable[[str], object]] = {
@@ -133,6 +137,10 @@ CHECKS: dict[str, Callable[[str], object]] = {
         text, [TranscriptTurn(speaker="manager", text=text)]
     ),
     "evaluate (coded report)": _evaluate,
+    "offtopic.off_topic": lambda text: off_topic(text, PERSONA, [text]),
+    "offtopic.gist": gist,
+    "fidelity.missing": lambda text: missing(text, PERSONA.hidden_facts[0], PERSONA),
+    "fidelity.quote": lambda text: quote(text, PERSONA.hidden_facts[0]),
 }
 
 

@@ -35,7 +35,11 @@ def to_card(persona: Persona) -> dict[str, Any]:
             "scenario": f"{persona.brief.situation} {persona.name} wants to talk about this: "
             f"{persona.surface_problem}",
             "first_mes": persona.opening_line,
-            "mes_example": "",
+            "mes_example": "".join(
+                f"<START>\n{{{{char}}}}: {line}\n"
+                for _, lines in persona.voice.samples()
+                for line in lines
+            ),
             "creator_notes": f"Manager's aim: {persona.brief.manager_goal}",
             "system_prompt": "",
             "post_history_instructions": "",

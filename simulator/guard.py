@@ -2,7 +2,9 @@
 
 The prompt asks the model to stay in character; this module checks that it did. Problems are
 found in code: assistant-speak, lines written for the manager, lists and headings, replies far
-longer than a person would say in a meeting, and sentences repeated from earlier turns.
+longer than a person would say in a meeting, sentences repeated from earlier turns, a reply that
+does what an off-script request asked (code, JSON, a sum, a joke, tips), stock filler, and an
+opening used before in the session.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 from simulator.coder import split_sentences
 from simulator.injection import H
+from simulator.paths import PROMPTS_DIR
 
 MAX_SENTENCES = 4
 MAX_WORDS = 90
@@ -51,6 +54,11 @@ ASSISTANT_SPEAK = re.compile(
             r"\bi apologi[sz]e,? but\b",
             r"\bwhat (?:would|can) you like (?:me to do|assistance|help)\b",
             r"\bassistance with\b",
+            # a chatbot's confusion, seen on the default model: "Let me try again.",
+            # "Can you please try again?", "I didn't quite get that. Could you please clarify?"
+            r"\blet me try again\b",
+            r"\b(?:can|could) you (?:please )?(?:try again|rephrase|clarify)\b",
+            r"\bi didn't (?:quite )?(?:get|catch|understand) (?:that|it|your)\b",
             r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",
         ]
     ),
@@ -69,6 +77,48 @@ LIST_LINE = re.compile(rf"^{H}*(?:[-*•]|\d+[.)]|#+)\s+", re.MULTILINE)
 MARKUP = re.compile(r"\*\*|__|^#+\s*|`", re.MULTILINE)
 ACTION = re.compile(r"^\s*[*(\[][^*)\]]{1,60}[*)\]]\s*")
 WORDS = re.compile(r"[a-z0-9']+")
+OPENER_WORDS = 3
+STOCK_FILE = "stock_phrases.txt"
+
+# A reply that does what an off-script request asked instead of answering as a PM in a 1:1.
+# Each pattern is linear: bounded repeats, no nested quantifiers.
+COMPLIES = re.compile(
+    "|".join(
+        [
+            r"```",
+            rf"^{H}*(?:def|class|function) \w{{1,40}}{H}*[(:{{]",
+            rf"^{H}*(?:import [\w.]{{1,40}}|from [\w.]{{1,40}} import \w{{1,40}}){H}*$",
+            rf"^{H}*(?:const|let|var) \w{{1,40}}{H}*=",
+            rf"^{H}*(?:return|print)\(",
+            r"\bselect [\w*, ]{1,80} from \w",
+            rf"[;{{}}]{H}*$",
+            r"\w\([^()\n]{0,40}\)\s*(?:[:{]|->|=>)",
+            rf"^{H}*[\[{{]{H}*$|^{H}*[\[{{]{H}*\"",
+            r"\"[\w ]{1,30}\"\s*:\s*[\"\d\[{tfn]",
+            rf"^{H}*\|.{{0,200}}\|{H}*$",
+            r"\b\d+\s*(?:[x×*+/]|times|plus|minus|divided by|multiplied by)\s*\d+\s*"
+            r"(?:=|is|equals|makes)\s*\d",
+            r"\b(?:equals|is equal to)\s*\d",
+            r"\bwhy did the\b|\bknock,? knock\b|\bwalks into a bar\b|\bpunchline\b",
+            r"\bwhy (?:was|is|are|do|does|can't|don't|didn't) (?:the|a|an) [^?\n]{2,60}\?"
+            r"\s+because\b",
+            r"\b(?:one|the first(?: one)?) is (?:to|that)\b.{0,200}\b(?:the )?second\b",
+            r"\bhere(?:'s| is) (?:one|a joke|a (?:short |quick )?(?:poem|story|function|script|"
+            r"snippet|version|list|summary|draft|haiku|recipe))\b",
+            r"\bhere (?:are|is) (?:a |some |my |the |your )?(?:\w+ )?(?:tips|steps|ideas|"
+            r"suggestions|options|ways|things|points|reasons)\b",
+            r"^[^\w\n]{0,10}(?:sure|absolutely|of course|okay|ok|alright|certainly)(?: thing)?\W{1,3}"
+            r"(?:here|i can|i'll|i'd be|let me|i will)\b",
+            r"\bsure thing\b",
+            r"\b(?:i can|i'll|let me|i will) (?:write|code|draft|put together|whip up|create|"
+            r"generate|compose) (?:that|this|it|one|a|an|you)\b",
+            r"\bas your (?:new )?manager\b",
+            r"(?:\b1[.)]|\bfirst(?:ly)?,)\s.{0,120}(?:\b2[.)]|\bsecond(?:ly)?,)\s.{0,120}"
+            r"(?:\b3[.)]|\bthird(?:ly)?,)\s",
+        ]
+    ),
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _norm(sentence: str) -> str:
@@ -81,8 +131,20 @@ def _ngrams(text: str, size: int = NGRAM) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
+# The mood names of the stage notes, said as if they were feelings ("I'm still wary."): the model
+# reading its directions aloud.
+MOOD_LABEL = re.compile(
+    r"\b(?:i'm|i am|i feel|feeling)\s+(?:still\s+|a bit\s+|a little\s+)?(?:wary|guarded|"
+    r"warming(?: up)?|candid|starting to trust)\b|\b(?:wary|trusting|told what to do) lines\b",
+    re.IGNORECASE,
+)
+
+
 def echoes(sentence: str, note: str) -> bool:
-    """True when `sentence` quotes five or more words in a row from the stage note."""
+    """True when `sentence` quotes five or more words in a row from the stage note, or says its
+    mood name as a feeling."""
+    if note and MOOD_LABEL.search(sentence):
+        return True
     return bool(note) and bool(_ngrams(sentence, NOTE_NGRAM) & _ngrams(note, NOTE_NGRAM))
 
 
@@ -92,7 +154,12 @@ def parrots(sentence: str, manager: str) -> bool:
 
 
 def problems(
-    reply: str, earlier: Sequence[str], name: str = "", note: str = "", manager: str = ""
+    reply: str,
+    earlier: Sequence[str],
+    name: str = "",
+    note: str = "",
+    manager: str = "",
+    avoid: Sequence[str] = (),
 ) -> list[str]:
     """What is wrong with `reply`, given the persona's earlier turns. Empty when it is fine."""
     found = []
@@ -116,7 +183,49 @@ def problems(
         found.append("echoes_note")
     if parrots(text, manager):
         found.append("parrots_manager")
+    if complies(text):
+        found.append("complies")
+    if stock_filler(text, avoid):
+        found.append("stock_filler")
+    if repeats_opener(text, earlier):
+        found.append("repeated_opener")
     return found
+
+
+def complies(text: str) -> bool:
+    """True when the reply does an off-script task (code, JSON, a sum, a joke, tips) or spreads
+    over several short lines like a poem or a list."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(COMPLIES.search(text)) or len(lines) >= 3 or "\n\n" in text.strip()
+
+
+@functools.lru_cache(maxsize=1)
+def stock_phrases() -> tuple[str, ...]:
+    """The shared list of stock filler, from prompts/stock_phrases.txt."""
+    text = (PROMPTS_DIR / STOCK_FILE).read_text(encoding="utf-8")
+    return tuple(
+        _norm(line) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def stock_filler(text: str, avoid: Sequence[str] = ()) -> str:
+    """The first stock phrase (shared list or the persona's `avoid`) in `text`, or ''."""
+    words = f" {_norm(text)} "
+    for phrase in (*stock_phrases(), *(_norm(a) for a in avoid)):
+        if phrase and f" {phrase} " in words:
+            return phrase
+    return ""
+
+
+def opener(text: str) -> tuple[str, ...]:
+    """The first few words of a reply, as said (case and punctuation aside)."""
+    return tuple(WORDS.findall(text.lower())[:OPENER_WORDS])
+
+
+def repeats_opener(text: str, earlier: Sequence[str]) -> bool:
+    """True when the reply opens with the same first words as an earlier reply."""
+    first = opener(text)
+    return len(first) == OPENER_WORDS and any(opener(turn) == first for turn in earlier)
 
 
 def _repeats(sentences: Sequence[str], earlier: Sequence[str]) -> bool:
@@ -130,10 +239,17 @@ def _repeats(sentences: Sequence[str], earlier: Sequence[str]) -> bool:
 
 
 def repair(
-    reply: str, earlier: Sequence[str], name: str = "", note: str = "", manager: str = ""
+    reply: str,
+    earlier: Sequence[str],
+    name: str = "",
+    note: str = "",
+    manager: str = "",
+    avoid: Sequence[str] = (),
 ) -> str:
-    """Keep only what the persona could have said: cut the manager's lines, drop assistant-speak
-    and repeated sentences, flatten lists, and shorten to a few sentences."""
+    """Keep only what the persona could have said: cut the manager's lines, drop assistant-speak,
+    compliance with an off-script task, stock filler and repeated sentences, flatten lists, drop
+    a short first sentence that repeats an earlier opening, and shorten to a few sentences."""
+    reply = _cut_compliance(reply)
     text = reply.replace("\r", "")
     cut = MANAGER_LINE.search(text)
     if cut and cut.start() > 0:
@@ -154,16 +270,35 @@ def repair(
     usable = [
         s
         for s in split_sentences(text)
-        if not ASSISTANT_SPEAK.search(s) and not echoes(s, note) and not parrots(s, manager)
+        if not ASSISTANT_SPEAK.search(s)
+        and not echoes(s, note)
+        and not parrots(s, manager)
+        and not COMPLIES.search(s)
     ]
+    plain = [s for s in usable if not stock_filler(s, avoid)]
+    usable = plain or usable  # filler is better than nothing; off-script compliance is not
     kept = [s for s in usable if _norm(s) not in seen and not _ngrams(s) & earlier_grams]
     if not kept:  # better a reply that reuses a phrase than no reply: drop only exact repeats
         kept = [s for s in usable if _norm(s) not in seen]
+    if len(kept) > 1 and repeats_opener(kept[0], earlier) and len(kept[0].split()) <= 6:
+        kept = kept[1:]
     out = " ".join(kept[:MAX_SENTENCES]).strip().strip('"').strip()
+    if complies(out):  # the task spread over several sentences ("First... Second... Third...")
+        return ""
     words = out.split()
     if len(words) > MAX_WORDS:
         out = " ".join(words[:MAX_WORDS]).rstrip(",;:") + "…"
     return out
+
+
+def _cut_compliance(reply: str) -> str:
+    """Everything from a code block, a JSON object or a run of short lines onwards is the task
+    being done, not the persona talking: keep only what comes before it."""
+    lines = reply.replace("\r", "").split("\n")
+    for index, line in enumerate(lines):
+        if COMPLIES.search(line) and (line.strip().startswith(("```", "{", "[", "|")) or index > 0):
+            return "\n".join(lines[:index])
+    return reply
 
 
 def usable(reply: str, name: str = "") -> str:

@@ -1,4 +1,4 @@
-"""`simulator personas ...`: list, validate, schema, export, import and probe."""
+"""`simulator personas ...`: list, validate, schema, export, import, probe and transcript."""
 
 from __future__ import annotations
 
@@ -51,6 +51,20 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable) -> None:
     common(pprobe)
     pprobe.add_argument("id")
     pprobe.add_argument("--json", action="store_true")
+    ptranscript = psub.add_parser(
+        "transcript",
+        help="play a script of manager lines to a persona and write a Markdown transcript with "
+        "the state, released facts, fidelity and guard actions per turn",
+    )
+    common(ptranscript)
+    ptranscript.add_argument("id")
+    ptranscript.add_argument(
+        "--script", type=Path, required=True, help="manager lines, one a line; # comments"
+    )
+    ptranscript.add_argument("--difficulty", choices=["easy", "medium", "hard"], default="medium")
+    ptranscript.add_argument(
+        "--output", type=Path, default=None, help="write here instead of printing"
+    )
 
 
 def row(persona: Persona, source: str) -> dict[str, object]:
@@ -116,7 +130,32 @@ def run(args: argparse.Namespace, settings_from: SettingsFrom) -> int:
         return 0
     if command == "import":
         return import_card(args, settings)
+    if command == "transcript":
+        return transcript_command(args, settings)
     return probe_command(args, settings)
+
+
+def transcript_command(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from simulator.practice import Practice
+    from simulator.probe import play
+    from simulator.review import read_script, transcript_markdown
+    from simulator.store import Store
+
+    lines = read_script(args.script)
+    persona = make_library(settings).get(args.id)
+    backend = make_backend(settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        practice = Practice(backend, Store(Path(tmp) / "transcript.db"))
+        conversation = play(practice, persona, lines, args.difficulty)
+    markdown = transcript_markdown(conversation)
+    if args.output:
+        args.output.write_text(markdown, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(markdown)
+    return 0
 
 
 def import_card(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,5 +189,10 @@ def probe_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for check in result.checks:
             print(f"{'pass' if check.passed else 'WARN'}  {check.name}: {check.detail}")
+        voice = result.voice
+        print(
+            f"fact fidelity {voice.fact_fidelity if voice.fact_fidelity is not None else 'n/a'}"
+            f" · filler rate {voice.filler_rate} · repeated openers {voice.repeated_openers}"
+        )
         print("passed" if result.passed else "some checks warn: read the transcripts with --json")
     return 0 if result.passed else 1

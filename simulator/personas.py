@@ -31,6 +31,10 @@ class Brief(_Strict):
     manager_goal: str = Field(min_length=10, description="What the manager wants from the talk.")
 
 
+ReactionToTelling = Literal["agrees_too_quickly", "goes_quiet", "pushes_back"]
+MOODS = ("guarded", "warming", "candid", "told_what_to_do")
+
+
 class HiddenFact(_Strict):
     """Something the PM holds back until trust is high enough."""
 
@@ -39,6 +43,53 @@ class HiddenFact(_Strict):
     threshold: float = Field(
         ge=0, le=1, description="Openness needed to share it at medium difficulty."
     )
+    line: str = Field(
+        default="",
+        description="The fact as the PM says it out loud the first time, in the first person and "
+        'in their own voice, one to three sentences ("Honestly? I had the drop-off numbers. '
+        'Three percent. I never put them on the screen."). The model is asked to fit this line '
+        "to the manager's question, and it is said as written when the model's reply loses the "
+        "fact. Empty: the model words the fact itself, and `text` is the fallback.",
+    )
+    keywords: list[str] = Field(
+        default_factory=list,
+        max_length=8,
+        description="The specifics a faithful reveal must carry: numbers, names, quoted words. "
+        "Write alternatives with |, e.g. 'three percent|3%'. Empty: taken from the line (its "
+        "numbers, names and quoted words).",
+    )
+
+
+class Voice(_Strict):
+    """Two or three sample lines per mood: how this PM sounds. The model imitates examples far
+    better than it follows descriptions, so these carry the persona's voice. They sit in the
+    fixed part of the prompt; write them as the PM would talk, about their own situation, but
+    without the hidden facts (everything here is visible to the model from the first turn)."""
+
+    guarded: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Still wary: short, careful, steering to process, plans and dates.",
+    )
+    warming: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Starting to trust: thinking out loud, hesitating, saying a little more.",
+    )
+    candid: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description='Trusting: owning things plainly ("I folded.").',
+    )
+    told_what_to_do: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Just told what to do or judged: in line with reaction_to_telling.",
+    )
+
+    def samples(self) -> list[tuple[str, list[str]]]:
+        """The moods that have sample lines, in order."""
+        return [(mood, getattr(self, mood)) for mood in MOODS if getattr(self, mood)]
 
 
 class OwnIdea(_Strict):
@@ -67,6 +118,20 @@ class Persona(_Strict):
     own_idea: OwnIdea
     exercises: list[Competency] = Field(
         default_factory=list, description="Competencies this conversation gives most room for."
+    )
+    voice: Voice = Field(
+        default_factory=Voice, description="Sample lines per mood: the PM's way of talking."
+    )
+    reaction_to_telling: ReactionToTelling = Field(
+        default="goes_quiet",
+        description="What this PM does when told what to do: agrees too quickly (and means "
+        "none of it), goes quiet (a few flat words), or pushes back (politely, with a reason).",
+    )
+    avoid_phrases: list[str] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Phrases this PM would never say, caught like the stock filler in "
+        "prompts/stock_phrases.txt (e.g. a catchphrase of another persona).",
     )
     extensions: dict[str, Any] = Field(
         default_factory=dict,

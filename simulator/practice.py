@@ -9,19 +9,21 @@ Per-turn guidance never goes into the system prompt.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from simulator import guard
+from simulator import fidelity, guard
 from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.personas import Persona
+from simulator.offtopic import gist, off_topic
+from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
 from simulator.store import Store
@@ -29,10 +31,26 @@ from simulator.transcript import Conversation, Turn
 
 MAX_MESSAGE_CHARS = 2000
 REPLY_TOKENS = 160
+HINT_TOKENS = 80  # room for the note a later attempt adds after the history
 ATTEMPTS = 3  # a reply that is out of character or repeats itself is generated again
 OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)"
 STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
 MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
+IDEA_AS_ADVICE = re.compile(r"^you could\b", re.IGNORECASE)
+ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
+# Problems worth another attempt; the rest are repaired in code.
+RETRY_ON = {
+    "assistant_speak",
+    "empty",
+    "repetition",
+    "echoes_note",
+    "parrots_manager",
+    "role_label",
+    "complies",
+    "stock_filler",
+    "repeated_opener",
+    "unfaithful",
+}
 log = logging.getLogger(__name__)
 
 
@@ -135,7 +153,7 @@ class Practice:
         """The prompt for the next reply, trimmed to fit the context if needed."""
         while True:
             built = self._build(conversation)
-            budget = self.backend.context_size - REPLY_TOKENS - 64
+            budget = self.backend.context_size - REPLY_TOKENS - HINT_TOKENS - 64
             if self.backend.count_tokens(built) <= budget or not self._trim(conversation):
                 return built
 
@@ -191,6 +209,8 @@ class Practice:
                 "unavailable): send it again, or send an empty message, to retry"
             )
         persona = conversation.persona
+        fact: HiddenFact | None = None
+        extra: dict[str, object] = {}
         if aimed_at_model(message):
             # Talk aimed at the model behind the persona never reaches it word for word: the
             # persona hears an odd remark, and nothing about the meeting changes.
@@ -198,21 +218,36 @@ class Practice:
             code = code_turn("", "")
             prompt_text = render("offscript.j2", name=persona.name)
             reaction = prompt_text  # the guard then catches a reply that quotes it
+            extra["off_topic"] = True
+        elif off_topic(message, persona, on_topic_text(conversation)):
+            # A task, a format, trivia or a joke is not coaching: nothing about the meeting
+            # changes, and the PM reacts as a person whose manager said that in a 1:1.
+            state = conversation.state
+            code = code_turn("", "")
+            # The model hears what kind of request it was, never the request itself: a small model
+            # told "do not write the code" still writes it when it sees the request.
+            reaction = render("offtopic_note2.j2", name=persona.name.split()[0])
+            prompt_text = render("offtopic_turn.j2", gist=gist(message), note=reaction)
+            extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)
             state, fact, idea_now = advance(
                 conversation.state, code, persona, conversation.difficulty
             )
-            reaction = render("mood.j2", name=persona.name.split()[0], mood=mood(state))
+            reaction = self.mood_note(conversation, state, code.reflection != "none")
             prompt_text = render(
                 "turn.j2",
                 manager_text=message,
                 name=persona.name,
                 reaction=reaction,
-                fact=fact.text if fact else "",
+                fact=(fact.line or fact.text) if fact else "",
                 idea=persona.own_idea.text if idea_now else "",
                 max_sentences=3,
             )
+            if fact:
+                extra["fact"] = fact.id
+            if idea_now:
+                extra["idea"] = True
         turn = Turn(
             speaker="manager",
             text=message,
@@ -221,10 +256,28 @@ class Practice:
                 "code": code.model_dump(mode="json"),
                 "pending_state": state.model_dump(mode="json"),
                 "note": reaction,
+                **extra,
             },
         )
         self.store.add_turn(conversation, turn)
         yield from self._reply(conversation, state)
+
+    @staticmethod
+    def mood_note(conversation: Conversation, state: PersonaState, reflection: bool) -> str:
+        """This turn's note on how the PM feels: the mood, a reaction to being heard after a
+        reflection, and now and then a question back."""
+        persona = conversation.persona
+        current = mood(state)
+        replies = sum(1 for t in conversation.turns if t.speaker == "persona")
+        ask_back = current in {"warming", "open"} and replies % ASK_BACK_EVERY == ASK_BACK_EVERY - 1
+        return render(
+            "mood.j2",
+            name=persona.name.split()[0],
+            mood=current,
+            reaction=persona.reaction_to_telling,
+            reflection=reflection and current != "telling",
+            ask_back=ask_back,
+        )
 
     def wrap_up(self, conversation: Conversation) -> Iterator[Reply]:
         """Time is up: the persona closes the meeting in character (a persona turn, no manager
@@ -264,26 +317,39 @@ class Practice:
                 "This conversation is long: the oldest turns are no longer sent to the "
                 "model (what the PM has shared is kept)."
             )
+        persona = conversation.persona
         earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
-        note = str(conversation.turns[-1].stats.get("note", ""))
+        asked = conversation.turns[-1].stats
+        note = str(asked.get("note", ""))
+        fact = next((f for f in persona.hidden_facts if f.id == asked.get("fact")), None)
         manager = "\n".join(t.text for t in conversation.turns if t.speaker == "manager")
-        name = conversation.persona.name
+        name = persona.name
+        avoid = persona.avoid_phrases
+        # The voice samples are examples, not lines: a reply that copies one is treated like one
+        # that parrots the manager (found, regenerated, and the copied sentence cut).
+        samples = "\n".join(line for _, lines in persona.voice.samples() for line in lines)
+        manager = f"{manager}\n{samples}"
+
+        def check(reply: str) -> list[str]:
+            found = guard.problems(reply, earlier, name, note=note, manager=manager, avoid=avoid)
+            if fact and not fidelity.carries(reply, fact, persona):
+                found.append("unfaithful")
+            return found
+
         text = ""
         stats: dict[str, object] = {}
         reply_started = time.perf_counter()
         first_ttft: float | None = None
         attempts: list[str] = []
         found: list[str] = []  # the previous attempt's problems
+        tried: list[list[str]] = []
         for attempt in range(ATTEMPTS):
             text = ""
             stats = {"attempt": attempt + 1}
             started = time.perf_counter()
             first = last = started
             pieces = 0
-            attempt_prompt = prompt
-            if attempt == ATTEMPTS - 1 and "repetition" in found:
-                retry = render("retry.j2", message=prompt[-1]["content"], name=name.split()[0])
-                attempt_prompt = [*prompt[:-1], {"role": prompt[-1]["role"], "content": retry}]
+            attempt_prompt = self._retry_prompt(prompt, found, attempts, fact, name, attempt)
             for piece in self.backend.stream(
                 attempt_prompt,
                 max_tokens=REPLY_TOKENS,
@@ -309,30 +375,110 @@ class Practice:
                 total_s=round(time.perf_counter() - reply_started, 4),
             )
             attempts.append(text)
-            found = guard.problems(text, earlier, name, note=note, manager=manager)
+            found = check(text)
+            tried.append(found)
             stats["problems"] = found
-            if not {
-                "assistant_speak",
-                "empty",
-                "repetition",
-                "echoes_note",
-                "parrots_manager",
-                "role_label",
-            } & set(found):
+            if not RETRY_ON & set(found):
                 break
+        if len(tried) > 1:
+            stats["attempt_problems"] = tried
         final = (
-            guard.repair(text, earlier, name, note=note, manager=manager)
+            guard.repair(text, earlier, name, note=note, manager=manager, avoid=avoid)
             if stats["problems"]
             else text.strip()
         )
+        if fact and not fidelity.carries(final, fact, persona):
+            final = best_reveal(attempts, fact, persona, check) or final
         if not final:  # every attempt only echoed or repeated: better that than a stock line
             candidates = [c for c in (guard.usable(t, name) for t in reversed(attempts)) if c]
+            candidates = [c for c in candidates if not guard.complies(c)]
             fresh = [c for c in candidates if "repetition" not in guard.problems(c, earlier)]
             final = (fresh or candidates or [""])[0]
             stats["relaxed"] = bool(final)
+        if fact and not fidelity.carries(final, fact, persona) and fact.line:
+            # The model lost the fact: say the authored line, after a short reaction of the
+            # model's own when it has one that is fine on its own.
+            final = authored_reveal(final, fact, earlier)
+            stats["fact_fallback"] = True
         if not final:
             final = "Hmm. Give me a second, I'm trying to work out how to put this."
             stats["fallback"] = True
+        if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
+            final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
+        if fact:
+            stats["fact"] = fact.id
+            stats["faithful"] = fidelity.carries(final, fact, persona)
+        if asked.get("off_topic"):
+            stats["off_topic"] = True
         turn = Turn(speaker="persona", text=final, state=state, stats=stats)
         self.store.add_turn(conversation, turn)
         yield Reply(text=final, done=True, notice=notice, stats=stats)
+
+    @staticmethod
+    def _retry_prompt(
+        prompt: list[Message],
+        found: list[str],
+        attempts: list[str],
+        fact: HiddenFact | None,
+        name: str,
+        attempt: int,
+    ) -> list[Message]:
+        """The prompt for this attempt: the first as built; a later one says, after the history,
+        what went wrong last time (so the cached prefix is kept)."""
+        if not attempt or not found:
+            return prompt
+        last = prompt[-1]
+        message = str(last["content"])
+        first_name = name.split()[0]
+        if attempt == ATTEMPTS - 1 and "repetition" in found:
+            message = render("retry.j2", message=message, name=first_name)
+        previous = attempts[-1] if attempts else ""
+        hint = render(
+            "fix.j2",
+            message=message,
+            name=first_name,
+            keep=fidelity.keywords(fact) if fact and "unfaithful" in found else [],
+            opener=" ".join(guard.opener(previous)) if "repeated_opener" in found else "",
+            phrase=guard.stock_filler(previous) if "stock_filler" in found else "",
+            task="complies" in found,
+        )
+        return [*prompt[:-1], {"role": last["role"], "content": hint}]
+
+
+def best_reveal(
+    attempts: list[str], fact: HiddenFact, persona: Persona, check: Callable[[str], list[str]]
+) -> str:
+    """The first attempt that carried the fact and has nothing worth another attempt in it."""
+    for attempt in attempts:
+        cleaned = guard.usable(attempt, persona.name)
+        if cleaned and not RETRY_ON & set(check(cleaned)):
+            return cleaned
+    return ""
+
+
+def on_topic_text(conversation: Conversation) -> list[str]:
+    """What has been said so far, without off-topic turns and the replies to them."""
+    said: list[str] = []
+    skip = False
+    for turn in conversation.turns:
+        if turn.speaker == "manager":
+            skip = bool(turn.stats.get("off_topic"))
+        if not skip:
+            said.append(turn.text)
+    return said
+
+
+def authored_reveal(reply: str, fact: HiddenFact, earlier: list[str]) -> str:
+    """The fact's authored line, after the reply's first sentence when that is a short reaction
+    ("Yeah, exactly.") that neither repeats an earlier opening nor names anyone."""
+    sentences = guard.split_sentences(reply)
+    lead = sentences[0] if sentences else ""
+    if (
+        lead
+        and len(lead.split()) <= 6
+        and not fidelity.names_in(lead)
+        and not guard.problems(lead, earlier)
+        and not guard.repeats_opener(fact.line, [lead])
+    ):
+        return f"{lead} {fact.line}"
+    return fact.line

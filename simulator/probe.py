@@ -9,6 +9,7 @@ persona's own idea and opened it up more than the telling run.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -19,7 +20,8 @@ from simulator.coder import STOPWORDS, WORD
 from simulator.personas import Persona
 from simulator.practice import Practice
 from simulator.prompts import render
-from simulator.state import DIFFICULTY
+from simulator.review import VoiceFigures, figures
+from simulator.state import DIFFICULTY, DifficultyName
 from simulator.store import Store
 from simulator.transcript import Conversation
 
@@ -45,6 +47,8 @@ TELLING = (
 )
 LEAK_SHARE = 0.6
 IDEA_SHARE = 0.3
+FIDELITY_TARGET = 0.9  # share of reveals that carry their fact's specifics
+FILLER_TARGET = 0.05  # share of replies with stock filler
 
 
 class Check(BaseModel):
@@ -59,6 +63,7 @@ class ProbeResult(BaseModel):
     checks: list[Check]
     coaching_openness: float
     telling_openness: float
+    voice: VoiceFigures
     coaching_transcript: dict[str, object]
     telling_transcript: dict[str, object]
 
@@ -83,8 +88,13 @@ def distinctive_words(text: str, persona: Persona, difficulty: str = "medium") -
     return _words(text) - _words(visible)
 
 
-def play(practice: Practice, persona: Persona, lines: tuple[str, ...]) -> Conversation:
-    conversation = practice.start(persona, "medium")
+def play(
+    practice: Practice,
+    persona: Persona,
+    lines: Sequence[str],
+    difficulty: DifficultyName = "medium",
+) -> Conversation:
+    conversation = practice.start(persona, difficulty)
     for line in lines:
         for _ in practice.say(conversation, line):
             pass
@@ -168,21 +178,45 @@ def check_idea(coached: Conversation, told: Conversation, persona: Persona) -> C
     return Check(name="coaching reached the persona's own idea", passed=passed, detail=detail)
 
 
+def check_voice(voice: VoiceFigures) -> list[Check]:
+    """Reveals carry their facts, replies carry little stock filler."""
+    fidelity = voice.fact_fidelity
+    filler = voice.filler_rate
+    return [
+        Check(
+            name="reveals carried their facts",
+            passed=fidelity is None or fidelity >= FIDELITY_TARGET,
+            detail=f"{voice.faithful_reveals} of {voice.reveals} reveals carried their fact's "
+            f"specifics ({voice.authored_fallbacks} by the authored line); target "
+            f"{FIDELITY_TARGET:.0%}",
+        ),
+        Check(
+            name="little stock filler",
+            passed=filler is None or filler <= FILLER_TARGET,
+            detail=f"{voice.filler_replies} of {voice.replies} replies with stock filler; "
+            f"target at most {FILLER_TARGET:.0%}",
+        ),
+    ]
+
+
 def probe(persona: Persona, backend: ChatBackend) -> ProbeResult:
     with tempfile.TemporaryDirectory() as tmp:
         practice = Practice(backend, Store(Path(tmp) / "probe.db"))
         coached = play(practice, persona, COACHING)
         told = play(practice, persona, TELLING)
+    voice = figures([coached, told])
     checks = [
         check_in_character([coached, told]),
         check_repetition([coached, told]),
         check_no_early_reveal([coached, told], persona),
         check_idea(coached, told, persona),
+        *check_voice(voice),
     ]
     return ProbeResult(
         persona=persona.id,
         passed=all(c.passed for c in checks),
         checks=checks,
+        voice=voice,
         coaching_openness=round(coached.state.openness, 3),
         telling_openness=round(told.state.openness, 3),
         coaching_transcript=coached.transcript(),

@@ -46,8 +46,12 @@ def report_markdown(report: Report) -> str:
         ]
         for fact in d.facts:
             where = f"surfaced at turn {fact.turn}" if fact.surfaced else "not surfaced"
+            if fact.released_unsaid:
+                where = "they were ready to say it, but their reply did not carry it"
             mark = "Surfaced" if fact.surfaced else "Missed"
             lines.append(f"- **{mark}:** {plain(fact.text)} *({where})*")
+            if fact.quote:
+                lines.append(f"  They said: “{plain(fact.quote)}”")
         reached = f"yes, at turn {d.idea_turn}" if d.idea_reached else "no"
         lines += [
             "",

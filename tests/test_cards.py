@@ -22,6 +22,9 @@ def test_round_trip_for_every_bundled_persona(path: Path, library) -> None:
     assert persona.brief.situation in data["scenario"] and persona.role in data["description"]
     back, filled = from_card(json.dumps(card), "card.json")
     assert back == persona and filled == []
+    assert back.voice.candid and back.hidden_facts[0].line and back.hidden_facts[0].keywords
+    for _, lines in persona.voice.samples():  # other tools see the voice as example dialogue
+        assert all(f"{{{{char}}}}: {line}" in data["mes_example"] for line in lines)
 
 
 def test_unknown_extension_keys_are_kept(library) -> None:

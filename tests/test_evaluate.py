@@ -104,12 +104,26 @@ def test_model_never_changes_scores() -> None:
 
 def test_debrief_shows_what_was_surfaced_and_missed(library) -> None:
     persona = library.get("roadmap-gave-in")
-    coached = Evaluator(RUBRIC).evaluate(transcript(COACHING_SCRIPT), persona).debrief
+    said = transcript(COACHING_SCRIPT)
+    released = Evaluator(RUBRIC).evaluate(said, persona).debrief
+    assert released is not None  # the generic replies never said the facts
+    assert [f.released_unsaid for f in released.facts] == [True, True, True]
+    assert not any(f.surfaced for f in released.facts)
+    lines = {f.id: f.line for f in persona.hidden_facts}
+    releases = [(f.released_turn, f.id) for f in released.facts]
+    for turn, fact_id in releases:
+        assert turn is not None and said[turn].speaker == "persona"
+        said[turn].text = "Hm. " + lines[fact_id]
+    said[2].text = lines["fear-of-label"]  # said before its release: not counted then
+    coached = Evaluator(RUBRIC).evaluate(said, persona).debrief
     told = Evaluator(RUBRIC).evaluate(transcript(TELLING_SCRIPT), persona).debrief
     assert coached is not None and told is not None
     assert [f.surfaced for f in coached.facts] == [True, True, True]
     turns = [f.turn for f in coached.facts]
     assert turns == sorted(turns) and all(t is not None and t % 2 == 0 for t in turns)
+    assert turns == [turn for turn, _ in releases]
+    assert coached.facts[1].quote.startswith("Marco caught me afterwards.")
+    assert "abrasive" not in coached.facts[1].quote
     assert coached.idea_reached and coached.idea_turn
     assert not any(f.surfaced for f in told.facts) and not told.idea_reached
     assert coached.big_agenda == persona.big_agenda

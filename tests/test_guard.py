@@ -70,3 +70,108 @@ def test_repair_keeps_a_reply_that_only_reuses_a_phrase() -> None:
     earlier = ["I think the team needs to see me make the case with the data in the room."]
     reply = "Honestly I think the team needs to see me make the case with the data, yes."
     assert guard.repair(reply, earlier) == reply
+
+
+# Replies the model gave to off-script requests (issue 13, on the default model), and replies a
+# PM would give. The bad ones must be caught; the good ones must pass.
+COMPLYING = [
+    "Sure thing! I can write that for you.",
+    "Sure, I'll be your manager now. Here are three tips on running a team.",
+    '{"risk": "high", "owner": "Sam", "date": "next Friday"}',
+    "17 times 23 equals 401.",
+    "Why did the product manager cross the road? To get to the other roadmap.",
+    "def reverse(text):\n    return text[::-1]",
+    "Here's a short poem about roadmaps: dates that slip and teams that wait.",
+    "Roses are red\nroadmaps are late\nthe partner is angry\nand so is my mate",
+    "First, set clear goals. Second, talk to your team. Third, track progress weekly.",
+    "| risk | owner |\n| high | Sam |",
+    # seen on the default model (missed-deadlines, before off-topic requests were paraphrased)
+    "Why was the math book sad?\n\nBecause it had too many problems!",
+    "Sure. One is to communicate openly and honestly with your team, so they know what they're "
+    "doing. The second is to provide them with feedback regularly, but be gentle and "
+    "constructive. And the third is to offer support and resources when needed.",
+]
+IN_CHARACTER = [
+    "Ha, a Python function? I haven't written code since uni. Can we talk about Skyline?",
+    "Swap roles? I'm not sure I'd do a better job of managing me than you do, honestly.",
+    "JSON? Um, I can send you the sheet after. The short version is the dates slipped.",
+    "Seventeen times... no idea, I'd need a calculator. Sorry, where were we?",
+    "A joke? Not my strong suit today, to be honest.",
+    "Honestly? I had the numbers. Three percent. I never put them on the screen.",
+    "Yeah, exactly. It was fast. I said yes before I'd even thought about it.",
+]
+
+
+@pytest.mark.parametrize("reply", COMPLYING)
+def test_a_reply_that_does_the_off_script_task_is_caught(reply: str) -> None:
+    assert "complies" in guard.problems(reply, [])
+    repaired = guard.repair(reply, [])
+    assert not guard.complies(repaired)
+
+
+@pytest.mark.parametrize("reply", IN_CHARACTER)
+def test_a_pm_deflecting_in_character_passes(reply: str) -> None:
+    assert guard.problems(reply, ["Thanks for making time today."]) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The review was a bit intense, but we'll need to adjust our strategy accordingly.",
+        "I think there are some areas for improvement going forward.",
+        "We need to keep our customers happy, at the end of the day.",
+    ],
+)
+def test_stock_filler_is_caught_and_cut_when_there_is_more(reply: str) -> None:
+    assert "stock_filler" in guard.problems(reply, [])
+    assert guard.stock_filler(reply)
+    mixed = f"I said yes to the VP on the spot. {reply}"
+    assert guard.repair(mixed, []) == "I said yes to the VP on the spot."
+
+
+def test_a_persona_can_add_phrases_of_its_own() -> None:
+    reply = "Yeah, yeah, I know, the dates slipped."
+    assert "stock_filler" not in guard.problems(reply, [])
+    assert "stock_filler" in guard.problems(reply, [], avoid=["yeah, yeah"])
+
+
+def test_an_opening_used_before_is_caught() -> None:
+    earlier = ["Honestly, I think the dates are fine.", "To be fair, it was a hard meeting."]
+    assert "repeated_opener" in guard.problems("Honestly, I think Marco was upset.", earlier)
+    assert "repeated_opener" in guard.problems("to be fair... the VP was right", earlier)
+    assert "repeated_opener" not in guard.problems("Honestly? Marco was upset.", earlier)
+    repaired = guard.repair("To be fair, yes. Marco was upset with me.", earlier)
+    assert repaired == "Marco was upset with me."
+
+
+def test_reading_the_mood_note_aloud_is_caught() -> None:
+    note = "Tomás is still wary: one or two short sentences, like your 'still wary' lines."
+    reply = "I'm still wary. Honestly, I'd rather just get a decision than go over Tuesday again."
+    assert "echoes_note" in guard.problems(reply, [], note=note)
+    assert guard.repair(reply, [], note=note).startswith("Honestly, I'd rather")
+    assert "echoes_note" not in guard.problems("I'm wary of Aisha's plan, to be honest.", [])
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [  # seen on the default model in scripted coaching conversations
+        "I'm not sure. Let me try again.",
+        "I'm sorry, but I didn't quite get it. Can you please try again?",
+        "I'm sorry, I didn't get that. Could you please clarify?",
+    ],
+)
+def test_a_chatbots_confusion_is_not_a_pms(reply: str) -> None:
+    assert "assistant_speak" in guard.problems(reply, [])
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [  # seen on the default model, and what a manager would want to hear
+        "I understand. Thank you for putting that into words.",
+        "Marco caught me afterwards. He said the team felt I didn't fight for them.",
+        "Honestly? I said it in front of her whole squad. I keep replaying it.",
+        "So, do you think we should put it ahead or behind the pipeline?",
+    ],
+)
+def test_good_lines_from_the_model_pass(reply: str) -> None:
+    assert guard.problems(reply, ["Thanks for making time."]) == []

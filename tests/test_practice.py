@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from simulator.backends.scripted import ScriptedBackend
@@ -17,10 +19,16 @@ def run(practice: Practice, persona, lines, difficulty="medium"):
     return conversation
 
 
-def roadmap_with(backend: ScriptedBackend, tmp_path, library):  # type: ignore[no-untyped-def]
-    """A practice on `backend` with a fresh store, and a started roadmap-gave-in conversation."""
+def roadmap_with(backend: ScriptedBackend, tmp_path, library, *, secret: bool = False):  # type: ignore[no-untyped-def]
+    """A practice on `backend` with a fresh store, and a started roadmap-gave-in conversation;
+    `secret`: a copy of the persona that shares nothing in a short conversation."""
     practice = Practice(backend, Store(tmp_path / "c.db"))
-    return practice, practice.start(library.get("roadmap-gave-in"), "medium")
+    persona = library.get("roadmap-gave-in")
+    if secret:
+        facts = [f.model_copy(update={"threshold": 0.95}) for f in persona.hidden_facts]
+        own_idea = persona.own_idea.model_copy(update={"threshold": 0.95})
+        persona = persona.model_copy(update={"hidden_facts": facts, "own_idea": own_idea})
+    return practice, practice.start(persona, "medium")
 
 
 def test_coaching_conversation_opens_up_and_lecture_does_not(practice, library) -> None:
@@ -37,7 +45,7 @@ def test_coaching_conversation_opens_up_and_lecture_does_not(practice, library) 
 
 def test_hidden_fact_reaches_the_model_only_when_released(practice, backend, library) -> None:
     persona = library.get("launch-postmortem")
-    first_fact = persona.hidden_facts[0].text
+    first_fact = persona.hidden_facts[0].line
     conversation = run(practice, persona, TELLING_SCRIPT[:3])
     assert not any(first_fact in m["content"] for call in backend.history for m in call)
     for line in COACHING_SCRIPT:
@@ -49,7 +57,11 @@ def test_hidden_fact_reaches_the_model_only_when_released(practice, backend, lib
 
 def test_prompt_prefix_is_stable_between_turns(practice, backend, library) -> None:
     run(practice, library.get("wants-promotion"), COACHING_SCRIPT[:4])
-    for earlier, later in zip(backend.history, backend.history[1:], strict=False):
+    # A later attempt at the same reply says what went wrong in its last message; the next turn
+    # extends the first attempt's prompt.
+    firsts = [c for c in backend.history if "your last try did not work" not in c[-1]["content"]]
+    assert len(firsts) == 4
+    for earlier, later in itertools.pairwise(firsts):
         assert later[: len(earlier)] == earlier
         assert later[0] == earlier[0]  # the system prompt never changes
     assert all("Stage note" not in call[0]["content"] for call in backend.history)
@@ -64,8 +76,9 @@ def test_state_guidance_goes_after_the_history(practice, backend, library) -> No
 
 
 def test_reply_streams_in_pieces_and_is_saved(practice, store, library) -> None:
-    conversation = practice.start(library.get("new-pm-overwhelmed"), "easy")
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
     replies = list(practice.say(conversation, "What's on your mind?"))
+    assert replies[-1].stats["attempt"] == 1
     assert len(replies) > 3
     assert [len(r.text) for r in replies[:-1]] == sorted(len(r.text) for r in replies[:-1])
     saved = store.load(conversation.id)
@@ -124,7 +137,7 @@ def test_over_long_message_is_refused_with_the_limit(practice, library) -> None:
 def test_long_session_trims_the_middle_and_keeps_going(tmp_path, library) -> None:
     backend = ScriptedBackend(
         default=lambda m: f"Reply {len(m)}: " + "and there is more to say about it " * 6,
-        context_size=1600,
+        context_size=2000,  # the fixed prompt (persona and voice samples) takes about 1000
     )
     practice = Practice(backend, Store(tmp_path / "c.db"))
     persona = library.get("roadmap-gave-in")
@@ -173,7 +186,7 @@ def test_persistent_bad_replies_fall_back_to_a_line_in_character(tmp_path, libra
 def test_a_reply_that_only_repeats_is_kept_rather_than_a_stock_line(tmp_path, library) -> None:
     line = "Honestly, I keep coming back to the same worry about the review and the team."
     backend = ScriptedBackend(default=line)
-    practice, conversation = roadmap_with(backend, tmp_path, library)
+    practice, conversation = roadmap_with(backend, tmp_path, library, secret=True)
     first = list(practice.say(conversation, "What's on your mind?"))[-1]
     second = list(practice.say(conversation, "Tell me more."))[-1]
     assert first.text == line and second.text == line
@@ -181,7 +194,8 @@ def test_a_reply_that_only_repeats_is_kept_rather_than_a_stock_line(tmp_path, li
     assert "fallback" not in second.stats
     last_try = backend.history[-1][-1]["content"]
     assert last_try.startswith("Tell me more.") and "already said that" in last_try
-    assert backend.history[-2][-1]["content"] == backend.history[-3][-1]["content"]
+    second_try, first_try = backend.history[-2][-1]["content"], backend.history[-3][-1]["content"]
+    assert second_try.startswith(first_try) and "Do not start with" in second_try
 
 
 def test_a_repeated_reply_is_regenerated_with_the_earlier_replies_blocked(
@@ -190,7 +204,7 @@ def test_a_repeated_reply_is_regenerated_with_the_earlier_replies_blocked(
     line = "Honestly, I keep coming back to the same worry about the review and the team."
     fresh = "What bugs me most is that nobody asked the engineers before the dates went out."
     backend = ScriptedBackend([line, line, fresh])
-    practice, conversation = roadmap_with(backend, tmp_path, library)
+    practice, conversation = roadmap_with(backend, tmp_path, library, secret=True)
     list(practice.say(conversation, "What's on your mind?"))
     final = list(practice.say(conversation, "Tell me more."))[-1]
     assert final.text == fresh and final.stats["attempt"] == 2
@@ -231,3 +245,66 @@ def test_emoji_and_right_to_left_text_are_kept_and_control_characters_dropped() 
     kept = "👩🏽‍💻 مرحبا, שלום — what matters most to you?"
     assert clean_message(kept) == kept
     assert clean_message("What\x00 now?\x1b[31m \u202eevil\u202c") == "What now?[31m evil"
+
+
+def released_on_second_turn(backend: ScriptedBackend, tmp_path, library):  # type: ignore[no-untyped-def]
+    """roadmap-gave-in at medium: the first fact is released by the second open question."""
+    practice, conversation = roadmap_with(backend, tmp_path, library)
+    list(practice.say(conversation, "What's on your mind?"))
+    assert not conversation.state.revealed
+    return practice, conversation
+
+
+def test_a_reveal_that_loses_the_fact_is_regenerated(tmp_path, library) -> None:
+    lost = "Honestly it was a strange review and the feedback was useful overall."
+    kept = "Yeah... I had the drop-off numbers. Three percent. I never showed them."
+    backend = ScriptedBackend(["It was long, but fine.", lost, kept])
+    practice, conversation = released_on_second_turn(backend, tmp_path, library)
+    final = list(practice.say(conversation, "Tell me more about the review."))[-1]
+    assert conversation.state.revealed == ("had-the-data",)
+    assert final.text == kept and final.stats["faithful"] is True
+    assert final.stats["attempt"] == 2 and "fact_fallback" not in final.stats
+    retry = backend.history[-1][-1]["content"]
+    assert "Keep these details exactly: three percent|3 percent|3%, drop-off" in retry
+
+
+def test_a_reveal_the_model_never_says_falls_back_to_the_authored_line(tmp_path, library) -> None:
+    backend = ScriptedBackend(["It was long, but fine."], default="Hm. It was a strange week.")
+    practice, conversation = released_on_second_turn(backend, tmp_path, library)
+    final = list(practice.say(conversation, "Tell me more about the review."))[-1]
+    line = conversation.persona.hidden_facts[0].line
+    assert final.text == f"Hm. {line}"
+    assert final.stats["fact_fallback"] is True and final.stats["faithful"] is True
+    assert conversation.turns[-1].text == final.text  # what the manager saw is what is saved
+
+
+def test_a_reveal_naming_the_wrong_person_is_not_kept(tmp_path, library) -> None:
+    wrong = "Marco had the numbers, three percent off the drop-off, and he never showed them."
+    backend = ScriptedBackend(["It was long, but fine."], default=wrong)
+    practice, conversation = released_on_second_turn(backend, tmp_path, library)
+    final = list(practice.say(conversation, "Tell me more about the review."))[-1]
+    assert "Marco" not in final.text and final.stats["fact_fallback"] is True
+
+
+def test_a_reply_that_copies_a_voice_sample_is_regenerated(tmp_path, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    copied = f"Well. {persona.voice.guarded[1]}"
+    backend = ScriptedBackend([copied, "The dates are fine, mostly. Q4 for autocomplete."])
+    practice, conversation = roadmap_with(backend, tmp_path, library, secret=True)
+    final = list(practice.say(conversation, "How are the dates looking?"))[-1]
+    assert final.stats["attempt"] == 2 and "parrots_manager" in final.stats["attempt_problems"][0]
+    assert final.text == "The dates are fine, mostly. Q4 for autocomplete."
+
+
+def test_the_idea_is_said_in_the_first_person(tmp_path, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    idea = persona.own_idea.model_copy(update={"threshold": 0.36})
+    facts = [f.model_copy(update={"threshold": 0.3}) for f in persona.hidden_facts[:2]]
+    easy = persona.model_copy(update={"own_idea": idea, "hidden_facts": facts})
+    lines = [f.line for f in facts] + [persona.own_idea.text]
+    practice = Practice(ScriptedBackend(lines), Store(tmp_path / "c.db"))
+    conversation = practice.start(easy, "easy")
+    for question in ("What's on your mind?", "Tell me more.", "What options do you see?"):
+        final = list(practice.say(conversation, question))[-1]
+    assert conversation.state.idea_shared
+    assert final.text.startswith("Maybe I could ask the VP of Sales")

@@ -40,9 +40,9 @@ def cooperative(persona: Persona) -> ScriptedBackend:
         idea = re.search(r"as your own, a little tentatively: (.+?) Reply as", note, re.S)
         if idea:
             return idea.group(1).strip()
-        fact = re.search(r"in your own words and briefly: (.+?) Reply as", note, re.S)
+        fact = re.search(r'the exact words\): "(.+?)" Reply as', note, re.S)
         if fact:
-            return fact.group(1).strip().replace("You ", "I ", 1)
+            return fact.group(1).strip()
         count["n"] += 1
         return VARIED[count["n"] % len(VARIED)] + f" ({count['n']})"
 
@@ -68,6 +68,8 @@ def test_a_well_behaved_persona_passes_every_check(library) -> None:
         "no repetition",
         "no hidden fact revealed early",
         "coaching reached the persona's own idea",
+        "reveals carried their facts",
+        "little stock filler",
     ]
     assert result.coaching_openness > result.telling_openness
 
@@ -123,7 +125,8 @@ def test_probe_command_exit_code_follows_the_checks(tmp_path, fmt) -> None:
         env={"SIMULATOR_DATA_DIR": str(tmp_path)},
     )
     data = json.loads(result.stdout)
-    assert set(data) >= {"passed", "checks"} and len(data["checks"]) == 4
+    assert set(data) >= {"passed", "checks", "voice"} and len(data["checks"]) == 6
+    assert {"fact_fidelity", "filler_rate", "repeated_openers"} <= set(data["voice"])
     assert all({"name", "passed", "detail"} <= set(c) for c in data["checks"])
     assert result.returncode == (0 if data["passed"] else 1)
     assert data["passed"] is False  # canned lines never voice the persona's own idea

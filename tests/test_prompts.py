@@ -48,10 +48,37 @@ def test_turn_prompt_carries_fact_and_idea_only_when_given() -> None:
     assert "You had the data." in with_fact
 
 
+def mood_note(mood: str, reaction: str = "goes_quiet", **extra: bool) -> str:
+    values = {"reflection": False, "ask_back": False, **extra}
+    return render("mood.j2", name="Sam", mood=mood, reaction=reaction, **values)
+
+
 @pytest.mark.parametrize("mood", ["telling", "guarded", "warming", "open"])
 def test_every_mood_has_its_own_note(mood: str) -> None:
-    notes = {
-        m: render("mood.j2", name="Sam", mood=m) for m in ["telling", "guarded", "warming", "open"]
-    }
+    notes = {m: mood_note(m) for m in ["telling", "guarded", "warming", "open"]}
     assert notes[mood].startswith("Sam")
     assert len(set(notes.values())) == 4
+
+
+def test_being_told_what_to_do_follows_the_personas_reaction() -> None:
+    notes = {
+        r: mood_note("telling", r) for r in ("agrees_too_quickly", "goes_quiet", "pushes_back")
+    }
+    assert "agrees at once" in notes["agrees_too_quickly"]
+    assert "goes quiet" in notes["goes_quiet"]
+    assert "pushes back" in notes["pushes_back"]
+
+
+def test_a_reflection_gets_a_reaction_and_sometimes_a_question_back() -> None:
+    assert "react to being heard" in mood_note("warming", reflection=True)
+    assert "react to being heard" not in mood_note("warming")
+    assert "question back" in mood_note("open", ask_back=True)
+
+
+def test_voice_samples_sit_in_the_fixed_system_prompt(library) -> None:
+    for persona in library.all():
+        text = render("system.j2", persona=persona, manner="calm")
+        for _, lines in persona.voice.samples():
+            assert all(line in text for line in lines), persona.id
+        for fact in persona.hidden_facts:
+            assert fact.line not in text  # the authored reveal only arrives when released

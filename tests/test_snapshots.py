@@ -76,3 +76,23 @@ def test_store_is_untouched_by_a_failed_load(practice: Practice, library: Person
             "SELECT persona_json FROM conversations WHERE id = ?", (conversation.id,)
         ).fetchone()
     assert json.loads(raw)["id"] == "launch-postmortem"
+
+
+def test_snapshot_from_before_the_voice_fields_still_loads_and_plays(
+    practice: Practice, library: PersonaLibrary
+) -> None:
+    conversation = practice.start(library.get("roadmap-gave-in"), "medium")
+
+    def before_voice(data: dict) -> None:  # type: ignore[type-arg]
+        for key in ("voice", "reaction_to_telling", "avoid_phrases"):
+            data.pop(key)
+        for fact in data["hidden_facts"]:
+            fact.pop("line")
+            fact.pop("keywords")
+
+    rewrite_snapshot(practice.store, conversation.id, before_voice)
+    loaded = practice.store.load(conversation.id)
+    assert loaded.persona.voice.samples() == [] and loaded.persona.hidden_facts[0].line == ""
+    assert loaded.persona.reaction_to_telling == "goes_quiet"
+    for line in ("What's on your mind?", "Tell me more about that."):
+        assert list(practice.say(loaded, line))[-1].done

@@ -141,3 +141,15 @@ def test_an_oversized_card_upload_is_refused_before_reading(mine, store, tmp_pat
     big.write_bytes(b"{" + b" " * 1_100_000 + b"}")
     with pytest.raises(PersonaError, match="larger than 1 MB"):
         studio.import_card(token, str(big))
+
+
+def test_the_skeleton_shows_every_voice_field_with_an_explanation() -> None:
+    persona, errors = validate_text(SKELETON)
+    assert errors == [] and persona is not None
+    assert all(fact.line and fact.keywords for fact in persona.hidden_facts)
+    assert [mood for mood, _ in persona.voice.samples()] == [
+        "guarded", "warming", "candid", "told_what_to_do"
+    ]  # fmt: skip
+    for word in ("line", "keywords", "voice", "reaction_to_telling", "avoid_phrases"):
+        assert f"`{word}`" in SKELETON or f"\n{word}:" in SKELETON or f" {word}:" in SKELETON
+    assert "keep the hidden facts out of them" in SKELETON

@@ -1,0 +1,114 @@
+"""Whether a manager turn is about the PM's situation at all.
+
+"Write me a Python function", "you be the manager", "what's 17 times 23?", "tell me a joke",
+"describe yourself as a chatbot": the coder would count some of these as open questions, and
+openness would rise for a turn that has nothing to do with coaching. Such a turn moves neither
+openness nor the facts, and the PM answers it as a person whose manager said that in a 1:1.
+
+Two signals together: a cue that the turn asks for a task, a format, a role swap, trivia, a
+joke or talk about the AI; and little overlap with the persona's situation and the conversation
+so far (a request about the PM's own work, "can you write up the launch risks?", stays on topic).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from simulator.fidelity import content
+from simulator.personas import Persona
+
+# Linear patterns only: bounded gaps, no nested quantifiers. Each kind has a gist: what the PM
+# hears instead of the request, so the model cannot do the task it never sees.
+KINDS: dict[str, tuple[str, str]] = {
+    "task": (
+        r"\b(?:write|draft|code|generate|compose|produce|create|make|give|send|show|build|"
+        r"whip up|knock out|put together|sketch|translate|convert|summari[sz]e|rewrite|"
+        r"format|spell|list|rank|sort|name)\b.{0,60}\b(?:function|script|program|code|"
+        r"snippet|class|regex|query|sql|python|javascript|java|html|css|json|yaml|xml|csv|"
+        r"table|spreadsheet|poem|haiku|limerick|song|lyrics|story|essay|recipe|email|"
+        r"tweet|slogan|riddle|bullet|list|outline|template|algorithm)s?\b"
+        r"|\b(?:json|yaml|xml|csv|markdown|bullet points?|a table|code block|python|"
+        r"javascript|typescript|sql|regex|haiku|limerick|sonnet|poem)\b",
+        "asks you, out of nowhere, to write or make something for them (code, a poem, a "
+        "formatted document) that has nothing to do with your work",
+    ),
+    "role": (
+        r"\b(?:you be|you play|you are now|you're now|pretend (?:to be|you(?:'re| are))|"
+        r"act as|role[- ]?play|swap roles|switch roles|flip (?:it|roles)|trade places|"
+        r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist))\b",
+        "suggests, out of nowhere, that you swap roles and you play the manager",
+    ),
+    "trivia": (
+        r"\b\d+(?:\.\d+)?\s*(?:[x×*+/^-]|times|plus|minus|divided by|multiplied by|"
+        r"squared|to the power)\s*\d"
+        r"|\b(?:square root|capital (?:city )?of|who (?:won|invented|wrote|painted|discovered"
+        r"|was the first)|what year did|how many (?:moons|planets|countries|continents|"
+        r"legs|bones|states)|tallest|longest river|population of|boiling point|speed of "
+        r"light|the weather|world cup|super bowl|olympics)\b",
+        "asks you, out of nowhere, a quiz question that has nothing to do with your work",
+    ),
+    "joke": (
+        r"\b(?:jokes?|riddle|pun|funny story|knock knock|entertain me|sing)\b",
+        "asks you, out of nowhere, to tell them a joke",
+    ),
+    "ai": (
+        r"\b(?:chatbot|chat bot|bot|an ai|the ai|language model|llm|neural|your training|"
+        r"your prompt|your instructions|who (?:made|built|created|trained) you|"
+        r"are you (?:real|human|a person|a machine|a computer)|as if you were)\b",
+        "asks you, out of nowhere, to talk about yourself as if you were a chatbot",
+    ),
+}
+PATTERNS = {kind: re.compile(pattern, re.IGNORECASE) for kind, (pattern, _) in KINDS.items()}
+CUES = re.compile("|".join(f"(?:{pattern})" for pattern, _ in KINDS.values()), re.IGNORECASE)
+OVERLAP = 2  # content words shared with the situation or the conversation to count as on topic
+# Words any meeting shares; they say nothing about whether a request is about the PM's situation.
+GENERIC = content(
+    "today time team things thing week weeks work people really maybe right good sure make need "
+    "quick start running tips three first help talk mind meeting going"
+)
+
+# The cues' own words ("write", "list", "joke") never count as overlap: a PM who said "a poem?"
+# does not make the next request for a poem part of the situation.
+CUE_WORDS = content(
+    "write draft code generate compose produce create make give send show build whip knock put "
+    "together sketch translate convert summarise summarize rewrite format spell list rank sort "
+    "name function script program snippet class regex query python javascript html json yaml "
+    "csv table spreadsheet poem haiku limerick song lyrics story essay recipe email tweet "
+    "slogan riddle joke bullet outline template algorithm pretend play manager boss coach role "
+    "swap switch flip trade places times plus minus divided multiplied squared power capital "
+    "year tallest population weather funny entertain sing chatbot language model training "
+    "prompt instructions real human person machine computer"
+)
+
+
+def situation_words(persona: Persona, said: Iterable[str] = ()) -> set[str]:
+    """Content words of what the PM and the manager have in front of them: the brief, the PM's
+    own topic and worries, and everything said so far."""
+    texts = [
+        persona.company,
+        persona.brief.situation,
+        persona.surface_problem,
+        persona.opening_line,
+        persona.role,
+        *persona.worries,
+        *said,
+    ]
+    return set().union(*(content(t) for t in texts)) - GENERIC
+
+
+def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
+    """True when `message` asks for something a PM would not do for their manager in a 1:1 and
+    is not about the PM's situation."""
+    if not CUES.search(message):
+        return False
+    shared = (content(message) - CUE_WORDS - GENERIC) & situation_words(persona, said)
+    return len(shared) < OVERLAP
+
+
+def gist(message: str) -> str:
+    """What the PM hears instead of an off-topic request: its kind, not its words."""
+    for kind, pattern in PATTERNS.items():
+        if pattern.search(message):
+            return KINDS[kind][1]
+    return "says something that has nothing to do with your work or this meeting"
