@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -71,18 +70,3 @@ def cache_dir() -> Path:
     path = Path(chosen) if chosen else Path(platformdirs.user_cache_dir(APP_NAME))
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def browser_secret(folder: Path) -> str:
-    """The key the app encrypts what it keeps in browsers with (who is who), stored in the data
-    folder so that a restart can still read it. Made once, readable by this user only."""
-    path = folder / "browser-secret"
-    try:
-        secret = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        secret = ""
-    if len(secret) < 32:
-        secret = secrets.token_hex(32)
-        write_private(path, secret)
-    os.chmod(path, 0o600)
-    return secret

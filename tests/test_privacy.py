@@ -16,7 +16,7 @@ from simulator.cli import facilitator_passcode, parse
 from simulator.cohort import export_zip
 from simulator.errors import SimulatorError
 from simulator.handlers import PracticeHandlers
-from simulator.paths import browser_secret, data_dir
+from simulator.paths import data_dir
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.rounds import RoundService
@@ -51,7 +51,6 @@ def test_every_write_path_leaves_the_data_folder_private(tmp_path: Path, umask_0
     conversation_id, _, _ = handlers.start("roadmap-gave-in", "medium")
     list(handlers.send(conversation_id, "What's on your mind?"))
     feedback = handlers.end_and_evaluate(conversation_id, use_model=False)
-    browser_secret(folder)
     persona = validate_text(SKELETON)[0]
     assert persona is not None
     save_persona(persona, mine)
@@ -65,7 +64,7 @@ def test_every_write_path_leaves_the_data_folder_private(tmp_path: Path, umask_0
 
     files = [p for p in folder.rglob("*") if p.is_file()]
     names = {p.name for p in files}
-    assert {"simulator.db", "browser-secret", "my-new-persona.yaml"} <= names
+    assert {"simulator.db", "my-new-persona.yaml"} <= names
     assert feedback.markdown_path in files and feedback.json_path in files and export in files
     assert any(name.endswith("-wal") for name in names)  # SQLite's sidecar files are checked too
     assert {p: oct(mode(p)) for p in files if mode(p) != 0o600} == {}
