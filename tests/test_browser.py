@@ -138,7 +138,7 @@ def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:
             "Thanks, Daniel. Before the doc, how are you feeling about the launch?",
         )
         page.click("#send")
-        page.wait_for_selector("#chat :text('how are you feeling')")
+        page.wait_for_selector("#chat :text('how are you feeling')", timeout=120_000)
         seen: list[str] = []
         deadline = time.time() + 120
         while time.time() < deadline:
