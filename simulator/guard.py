@@ -107,7 +107,8 @@ COMPLIES = re.compile(
             r"snippet|version|list|summary|draft|haiku|recipe))\b",
             r"\bhere (?:are|is) (?:a |some |my |the |your )?(?:\w+ )?(?:tips|steps|ideas|"
             r"suggestions|options|ways|things|points|reasons)\b",
-            r"^[^\w\n]{0,10}(?:sure|absolutely|of course|okay|ok|alright|certainly)(?: thing)?\W{1,3}"
+            r"^[^\w\n]{0,10}(?:sure|absolutely|of course|okay|ok|alright|certainly)"
+            r"(?: thing)?\W{1,3}"
             r"(?:here|i can|i'll|i'd be|let me|i will)\b",
             r"\bsure thing\b",
             r"\b(?:i can|i'll|let me|i will) (?:write|code|draft|put together|whip up|create|"

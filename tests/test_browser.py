@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import ROOT
+from tests.serving import free_port, serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -31,49 +29,18 @@ ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "browser-test-passcode"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     data = tmp_path_factory.mktemp("app-data")
-    env = {**os.environ, "SIMULATOR_DATA_DIR": str(data)}
-    log = (data / "app.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "app",
-            "--port",
-            str(port),
-            "--facilitator-passcode",
-            PASSCODE,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError((data / "app.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    env = {
+        **os.environ,
+        "SIMULATOR_DATA_DIR": str(data),
+        "SIMULATOR_FACILITATOR_PASSCODE": PASSCODE,
+    }
+    command = [sys.executable, "-m", "simulator", "app", "--port", str(port)]
+    with serving(command, port, cwd=ROOT, env=env, log_path=data / "app.log", wait_s=180) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def open_app(browser, url: str, height: int = 1400) -> Page:  # type: ignore[no-untyped-def]
@@ -119,6 +86,22 @@ def join_round(browser, url: str, code: str, name: str, persona: str) -> Page:  
     page.click("#round-start")
     page.wait_for_selector("#round-chat .bot", timeout=30_000)
     return page
+
+
+def open_transcript(facilitator: Page, live_text: str, shown_text: str) -> None:
+    """Once the dashboard shows `live_text`, open the first participant's transcript and wait
+    until it shows `shown_text` (a page in the background has its refresh timer throttled)."""
+    facilitator.bring_to_front()
+    facilitator.wait_for_function(
+        f"() => document.querySelector('#live-status').innerText.includes({live_text!r})",
+        timeout=60_000,
+    )
+    facilitator.click("#participant-select input")
+    facilitator.click("ul[role=listbox] li")
+    facilitator.click("#open-participant")
+    facilitator.wait_for_selector(
+        f"#participant-transcript:has-text({shown_text!r})", timeout=30_000
+    )
 
 
 def test_pick_persona_send_message_and_see_streamed_reply(app_url: str) -> None:

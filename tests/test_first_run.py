@@ -12,10 +12,7 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -27,12 +24,12 @@ import yaml
 from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import ROOT
+from tests.serving import free_port, serving
 from tests.test_browser import (
     ARGS,
     CHROMIUM,
     PASSCODE,
     create_round,
-    free_port,
     join_round,
     open_app,
     set_editor,
@@ -63,30 +60,12 @@ def first_run() -> Iterator[tuple[str, Path, Path]]:
     }
     env.update(HOME=str(home), SIMULATOR_FACILITATOR_PASSCODE=PASSCODE)
     log_path = home / "app.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [str(ENTRY_POINT), "--port", str(port)],
-        cwd=home,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
+    command = [str(ENTRY_POINT), "--port", str(port)]
     try:
-        deadline = time.time() + 600  # the first start assembles the model from its parts
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(log_path.read_text()[-3000:]) from None
-                time.sleep(1)
-        yield url, home, log_path
+        # the first start assembles the model from its parts
+        with serving(command, port, cwd=home, env=env, log_path=log_path, wait_s=600) as url:
+            yield url, home, log_path
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
         shutil.rmtree(home, ignore_errors=True)
 
 

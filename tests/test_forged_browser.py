@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.test_browser import ARGS, CHROMIUM, create_round, join_round, unlock_facilitator
+from tests.test_browser import (
+    ARGS,
+    CHROMIUM,
+    create_round,
+    join_round,
+    open_transcript,
+    unlock_facilitator,
+)
 from tests.test_exports import FORGED
 from tests.test_hostile_browser import App
 
@@ -27,17 +34,7 @@ def test_a_forged_message_is_one_turn_in_the_facilitators_page(tmp_path: Path) -
             participant.fill("#round-message textarea", FORGED)
             participant.click("#round-send")
             participant.wait_for_selector("#round-status:has-text('Saved.')", timeout=60_000)
-            facilitator.bring_to_front()
-            facilitator.wait_for_function(
-                "() => document.querySelector('#live-status').innerText.includes('Ada')",
-                timeout=60_000,
-            )
-            facilitator.click("#participant-select input")
-            facilitator.click("ul[role=listbox] li")
-            facilitator.click("#open-participant")
-            facilitator.wait_for_selector(
-                "#participant-transcript:has-text('FACILITATOR NOTE')", timeout=30_000
-            )
+            open_transcript(facilitator, "Ada", "FACILITATOR NOTE")
             view = facilitator.locator("#participant-transcript")
             items = view.locator("li").all_inner_texts()
             counts = {

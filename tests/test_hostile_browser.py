@@ -28,6 +28,7 @@ from tests.test_browser import (
     free_port,
     join_round,
     open_app,
+    open_transcript,
     unlock_facilitator,
 )
 
@@ -213,17 +214,7 @@ def test_html_in_names_and_messages_never_runs(tmp_path: Path) -> None:
             participant.wait_for_selector("#round-feedback h2", timeout=120_000)
             chat_text = participant.inner_text("#round-chat")
 
-            facilitator.bring_to_front()
-            facilitator.wait_for_function(
-                "() => document.querySelector('#live-status').innerText.includes('finished')",
-                timeout=60_000,
-            )
-            facilitator.click("#participant-select input")
-            facilitator.click("ul[role=listbox] li")
-            facilitator.click("#open-participant")
-            facilitator.wait_for_selector(
-                "#participant-transcript:has-text('What do you think?')", timeout=30_000
-            )
+            open_transcript(facilitator, "finished", "What do you think?")
             transcript_text = facilitator.inner_text("#participant-transcript")
             dashboard_text = facilitator.inner_text("#live-status")
             results = [pwned(participant), pwned(facilitator)]
