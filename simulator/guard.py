@@ -141,9 +141,25 @@ MOOD_LABEL = re.compile(
 )
 
 
+TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)  # our own file only
+INSTRUCTION_NGRAM = 6
+
+
+@functools.lru_cache(maxsize=1)
+def instruction_ngrams() -> frozenset[tuple[str, ...]]:
+    """Word runs of the fixed instructions in prompts/system.j2: its literal text, each piece
+    between two template tags on its own (never the persona's own description)."""
+    source = (PROMPTS_DIR / "system.j2").read_text(encoding="utf-8")
+    pieces = TEMPLATE_TAG.split(source)
+    return frozenset().union(*(_ngrams(piece, INSTRUCTION_NGRAM) for piece in pieces))
+
+
 def echoes(sentence: str, note: str) -> bool:
-    """True when `sentence` quotes five or more words in a row from the stage note, or says its
-    mood name as a feeling."""
+    """True when `sentence` quotes five or more words in a row from the stage note, says its
+    mood name as a feeling, or quotes six words in a row of the fixed instructions (a manager
+    asking the PM to "finish the sentence as it was written for you")."""
+    if _ngrams(sentence, INSTRUCTION_NGRAM) & instruction_ngrams():
+        return True
     if note and MOOD_LABEL.search(sentence):
         return True
     return bool(note) and bool(_ngrams(sentence, NOTE_NGRAM) & _ngrams(note, NOTE_NGRAM))

@@ -9,14 +9,14 @@ from pathlib import Path
 from tests.conftest import COACHING_SCRIPT, ROOT
 
 
-def simulator(*args: str, stdin: str | None = None, env: dict | None = None):
+def simulator(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "simulator", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         cwd=ROOT,
         env=full_env,
     )

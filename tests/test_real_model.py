@@ -126,7 +126,10 @@ def test_full_report_on_the_real_model(llama, library) -> None:
 
 
 def test_bench_prints_its_figures_and_reuses_the_prefix(model_path: Path, tmp_path: Path) -> None:
-    result = simulator("bench", "--turns", "3", "--json", env={"SIMULATOR_MODEL": str(model_path)})
+    # a time limit for a hung process, not a speed target (those are `simulator bench`'s)
+    result = simulator(
+        "bench", "--turns", "3", "--json", env={"SIMULATOR_MODEL": str(model_path)}, timeout=900
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     data = json.loads(result.stdout)
     assert {"model", "load_s", "peak_rss_mb", "turns"} <= set(data)
@@ -155,6 +158,7 @@ def test_probe_passes_on_the_real_model(tmp_path: Path, model_path: Path, person
         persona_id,
         "--json",
         env={"SIMULATOR_DATA_DIR": str(tmp_path), "SIMULATOR_MODEL": str(model_path)},
+        timeout=1200,
     )
     data = json.loads(result.stdout)
     assert result.returncode == 0, [c for c in data["checks"] if not c["passed"]]
