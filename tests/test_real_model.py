@@ -162,4 +162,4 @@ def test_probe_passes_on_the_real_model(tmp_path: Path, model_path: Path, person
     )
     data = json.loads(result.stdout)
     assert result.returncode == 0, [c for c in data["checks"] if not c["passed"]]
-    assert data["passed"] and len(data["checks"]) == 4
+    assert data["passed"] and len(data["checks"]) == 6  # four checks, fidelity and filler
