@@ -8,12 +8,13 @@ only), and copies older than an hour are removed, so the temp folder does not fi
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import tempfile
 import time
 from pathlib import Path
+
+from simulator.paths import private_file, write_private
 
 KEEP_S = 3600.0
 
@@ -27,19 +28,14 @@ class Downloads:
 
     def offer(self, source: Path, name: str | None = None) -> str:
         """Copy `source` to a fresh subfolder (so two offers never clash) and return its path."""
-        target = self.new_folder() / (name or source.name)
+        target = private_file(self.new_folder() / (name or source.name))
         shutil.copyfile(source, target)
-        os.chmod(target, 0o600)
         return str(target)
 
-    def write(self, name: str, content: str | bytes) -> str:
+    def write(self, name: str, content: str) -> str:
         """Write `content` as a new file to offer and return its path."""
         target = self.new_folder() / name
-        target.touch(mode=0o600)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+        write_private(target, content)
         return str(target)
 
     def new_folder(self) -> Path:
