@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from simulator.evaluate import Report
@@ -14,20 +15,15 @@ from simulator.paths import private_file, private_folder
 from simulator.personas import PersonaLibrary
 from simulator.report import report_markdown
 from simulator.rounds import Round, RoundService
+from simulator.rubric import Rubric
 from simulator.text import csv_cell, one_block, plain
 
-COMPETENCIES = (
-    "active_listening",
-    "powerful_questioning",
-    "development_planning",
-    "feedback_delivery",
-)
-NAMES = {
-    "active_listening": "Active listening",
-    "powerful_questioning": "Powerful questioning",
-    "development_planning": "Development planning",
-    "feedback_delivery": "Feedback delivery",
-}
+COLOURS = ["#e8772e", "#3b7dd8", "#3aa655", "#9b59b6", "#c0392b", "#16a085", "#7f8c8d", "#d4ac0d"]
+
+
+def round_rubric(service: RoundService, round_id: str) -> Rubric:
+    """The rubric a round is scored on: its competencies, names and levels."""
+    return service.rubrics.get(service.round(round_id).rubric)
 
 
 def clock_text(seconds: float | None) -> str:
@@ -59,26 +55,31 @@ def status_rows(service: RoundService, round_id: str) -> list[list[str]]:
 
 
 def levels(
-    report: Report | None, overrides: dict[str, dict[str, object]]
+    report: Report | None, overrides: dict[str, dict[str, object]], competencies: list[str]
 ) -> dict[str, tuple[int | None, object]]:
     """Per competency: (automatic level, override level or '' when there is none)."""
     out: dict[str, tuple[int | None, object]] = {}
     by_id = {c.id: c.level for c in report.competencies} if report else {}
-    for competency in COMPETENCIES:
+    for competency in competencies:
         override = overrides.get(competency)
         out[competency] = (by_id.get(competency), "" if override is None else override["level"])
     return out
 
 
+def score_headers(rubric: Rubric) -> list[str]:
+    return ["Participant", *rubric.names().values()]
+
+
 def score_rows(service: RoundService, round_id: str) -> list[list[object]]:
     """Participant × competency: automatic level, and the override beside it when there is one."""
+    ids = round_rubric(service, round_id).ids()
     rows: list[list[object]] = []
     for p in service.participants(round_id):
         if p.conversation_id is None:
             continue
-        table = levels(service.report(p.id), service.overrides(p.conversation_id))
+        table = levels(service.report(p.id), service.overrides(p.conversation_id), ids)
         row: list[object] = [p.name]
-        for competency in COMPETENCIES:
+        for competency in ids:
             auto, override = table[competency]
             cell = "–" if auto is None else str(auto)
             if override != "":
@@ -89,18 +90,20 @@ def score_rows(service: RoundService, round_id: str) -> list[list[object]]:
 
 
 def gap_map(service: RoundService, round_id: str) -> list[tuple[str, float, int]]:
-    """Mean level per competency over finished participants, weakest first (the override, when
-    a facilitator gave one, counts instead of the automatic level)."""
-    totals: dict[str, list[int]] = {c: [] for c in COMPETENCIES}
+    """Mean level per competency (by name) over finished participants, weakest first (the
+    override, when a facilitator gave one, counts instead of the automatic level)."""
+    rubric = round_rubric(service, round_id)
+    totals: dict[str, list[int]] = {c: [] for c in rubric.ids()}
     for p in service.participants(round_id):
         if p.conversation_id is None or p.finished_at is None:
             continue
-        table = levels(service.report(p.id), service.overrides(p.conversation_id))
+        table = levels(service.report(p.id), service.overrides(p.conversation_id), rubric.ids())
         for competency, (auto, override) in table.items():
             value = override if override != "" else auto
             if isinstance(value, int):
                 totals[competency].append(value)
-    means = [(c, round(sum(v) / len(v), 2), len(v)) for c, v in totals.items() if v]
+    names = rubric.names()
+    means = [(names[c], round(sum(v) / len(v), 2), len(v)) for c, v in totals.items() if v]
     return sorted(means, key=lambda item: (item[1], item[0]))
 
 
@@ -113,9 +116,9 @@ def gap_map_svg(gaps: list[tuple[str, float, int]]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{row_h * len(gaps) + 10}" style="font-family:sans-serif;font-size:13px">'
     ]
-    for n, (competency, mean, count) in enumerate(gaps):
+    for n, (name, mean, count) in enumerate(gaps):
         y = 5 + n * row_h
-        parts.append(f'<text x="0" y="{y + 16}">{NAMES[competency]}</text>')
+        parts.append(f'<text x="0" y="{y + 16}">{escape(name)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="18" fill="#eee"/>')
         parts.append(
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w * mean / 4:.0f}" '
@@ -128,6 +131,7 @@ def gap_map_svg(gaps: list[tuple[str, float, int]]) -> str:
 def scores_csv(service: RoundService, round_: Round) -> str:
     """One row per participant and competency; every cell is shown by a spreadsheet as text
     (names and comments are typed by people), and levels stay numbers."""
+    ids = service.rubrics.get(round_.rubric).ids()
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(
@@ -147,7 +151,7 @@ def scores_csv(service: RoundService, round_: Round) -> str:
             continue
         report = service.report(p.id)
         overrides = service.overrides(p.conversation_id)
-        for competency, (auto, override) in levels(report, overrides).items():
+        for competency, (auto, override) in levels(report, overrides, ids).items():
             note = overrides.get(competency, {})
             row = [
                 round_.code,
@@ -205,6 +209,7 @@ def transcript_markdown(service: RoundService, participant_id: str) -> str:
 @dataclass(frozen=True)
 class Progress:
     sessions: list[dict[str, object]]  # date, persona, and one level per competency
+    names: dict[str, str]  # every competency seen, in order: id -> name
     first: dict[str, int | None]
     best: dict[str, int | None]
     latest: dict[str, int | None]
@@ -220,12 +225,15 @@ def progress(service: RoundService, library: PersonaLibrary, person: str) -> Pro
         (person,),
     )
     sessions: list[dict[str, object]] = []
+    names: dict[str, str] = {}  # rounds may use different rubrics: every competency seen
     for participant_id, persona_id, finished in rows:
         report = service.report(str(participant_id))
         if report is None:
             continue
         p = service.participant(str(participant_id))
-        table = levels(report, service.overrides(p.conversation_id or ""))
+        names |= {c.id: c.name for c in report.competencies if c.id not in names}
+        ids = [c.id for c in report.competencies]
+        table = levels(report, service.overrides(p.conversation_id or ""), ids)
         entry: dict[str, object] = {"finished_at": float(str(finished)), "persona": persona_id}
         for competency, (auto, override) in table.items():
             entry[competency] = override if isinstance(override, int) else auto
@@ -233,8 +241,8 @@ def progress(service: RoundService, library: PersonaLibrary, person: str) -> Pro
 
     def pick(kind: str) -> dict[str, int | None]:
         out: dict[str, int | None] = {}
-        for competency in COMPETENCIES:
-            values = [s[competency] for s in sessions if isinstance(s[competency], int)]
+        for competency in names:
+            values = [s.get(competency) for s in sessions if isinstance(s.get(competency), int)]
             if not values:
                 out[competency] = None
             elif kind == "first":
@@ -246,21 +254,23 @@ def progress(service: RoundService, library: PersonaLibrary, person: str) -> Pro
         return out
 
     latest = pick("latest")
-    return Progress(sessions, pick("first"), pick("best"), latest, suggest(latest, library))
+    suggestion = suggest(latest, names, library)
+    return Progress(sessions, names, pick("first"), pick("best"), latest, suggestion)
 
 
-def suggest(latest: dict[str, int | None], library: PersonaLibrary) -> str:
+def suggest(latest: dict[str, int | None], names: dict[str, str], library: PersonaLibrary) -> str:
     scored = {c: v for c, v in latest.items() if v is not None}
     if not scored:
         return "Finish a round to get a suggestion."
-    weakest = min(scored, key=lambda c: (scored[c], COMPETENCIES.index(c)))
-    unseen = [c for c in COMPETENCIES if latest[c] is None]
+    order = list(names)
+    weakest = min(scored, key=lambda c: (scored[c], order.index(c)))
+    unseen = [c for c in order if latest[c] is None]
     target = unseen[0] if unseen and scored[weakest] >= 3 else weakest
     persona = next((p for p in library.all() if target in p.exercises), library.all()[0])
     level = scored.get(target)
     difficulty = "hard" if level is not None and level >= 3 else "medium" if level else "easy"
     return (
-        f"Practise {NAMES[target].lower()} next: try {persona.name} "
+        f"Practise {names[target].lower()} next: try {persona.name} "
         f"({persona.role}) on {difficulty}."
     )
 
@@ -272,7 +282,6 @@ def progress_svg(report: Progress) -> str:
         return "<p>No evaluated sessions yet.</p>"
     width, height, left, top = 560, 200, 40, 10
     step = (width - left - 150) / max(1, len(sessions) - 1)
-    colours = ["#e8772e", "#3b7dd8", "#3aa655", "#9b59b6"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
         'style="font-family:sans-serif;font-size:12px">'
@@ -284,22 +293,22 @@ def progress_svg(report: Progress) -> str:
             f'<line x1="{left}" x2="{width - 150}" y1="{y:.0f}" y2="{y:.0f}" '
             'stroke="#ddd"/>'
         )
-    for n, competency in enumerate(COMPETENCIES):
+    for n, (competency, name) in enumerate(report.names.items()):
+        colour = COLOURS[n % len(COLOURS)]
         points = [
             (left + i * step, top + (4 - int(str(s[competency]))) * (height - top) / 3)
             for i, s in enumerate(sessions)
-            if isinstance(s[competency], int)
+            if isinstance(s.get(competency), int)
         ]
         if points:
             path = " ".join(f"{x:.0f},{y:.0f}" for x, y in points)
             parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colours[n]}" stroke-width="2"/>'
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
             )
             parts += [
-                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="3" fill="{colours[n]}"/>' for x, y in points
+                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="3" fill="{colour}"/>' for x, y in points
             ]
         parts.append(
-            f'<text x="{width - 140}" y="{top + 14 + n * 18}" fill="{colours[n]}">'
-            f"{NAMES[competency]}</text>"
+            f'<text x="{width - 140}" y="{top + 14 + n * 18}" fill="{colour}">{escape(name)}</text>'
         )
     return "".join(parts) + "</svg>"

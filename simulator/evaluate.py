@@ -23,8 +23,15 @@ from simulator.guard import ASSISTANT_SPEAK
 from simulator.injection import strip_injection
 from simulator.personas import Persona
 from simulator.prompts import render
-from simulator.rubric import Rubric
-from simulator.scoring import CodedTurn, CompetencyScore, code_transcript, overall, score
+from simulator.rubric import MAX_LEVEL, CompetencyDefinition, Rubric
+from simulator.scoring import (
+    CodedTurn,
+    CompetencyScore,
+    Interpreter,
+    code_transcript,
+    overall,
+    score,
+)
 from simulator.transcript import TranscriptTurn
 
 Source = Literal["model", "coded"]
@@ -32,23 +39,6 @@ QUOTE = re.compile(r"[\"“]([^\"“”]{3,}?)[\"”]")  # a quote cannot open i
 WORDS = re.compile(r"[a-z0-9']+")
 QUOTE_CHARS = 160
 MODEL_BUDGET_S = 25.0
-
-WELL = {
-    "active_listening": "You reflected back what you heard",
-    "powerful_questioning": "You asked an open question that handed the thinking over",
-    "development_planning": "You asked them to shape the plan themselves",
-    "feedback_delivery": "You tied your feedback to a specific moment",
-}
-NEXT = {
-    "active_listening": "Before your next question, say back what you heard, including what they"
-    " seem to feel or care about",
-    "powerful_questioning": "Ask one open question at a time, starting with 'what' or 'how', and "
-    "leave your own answer out of it",
-    "development_planning": "Ask what they want to achieve, by when, how they will know, and what"
-    " they need from you, instead of setting it for them",
-    "feedback_delivery": "Name the moment, what they did and what it led to, then ask what they "
-    "want to do differently, without a verdict",
-}
 
 
 class FeedbackPoint(BaseModel):
@@ -143,44 +133,25 @@ def badness(c: CodedTurn) -> int:
 
 
 def _best_and_worst(
-    competency: str, coded: Sequence[CodedTurn], s: CompetencyScore
+    definition: CompetencyDefinition, interpreter: Interpreter, s: CompetencyScore
 ) -> tuple[CodedTurn | None, CodedTurn | None]:
-    by_index = {c.index: c for c in coded}
-    evidence = [by_index[i] for i in s.evidence_turns if i in by_index]
-    good = {
-        "active_listening": lambda c: c.code.reflection != "none" or c.code.summary,
-        "powerful_questioning": lambda c: c.code.question == "open" and not c.code.leading,
-        "development_planning": lambda c: c.code.plan.asked,
-        "feedback_delivery": lambda c: c.code.feedback.moment and not c.code.judgement,
-    }[competency]
-    bad = {
-        "active_listening": lambda c: (
-            c.code.advice
-            or c.code.judgement
-            or c.code.words > 70
-            or (c.code.reflection == "none" and c.code.question != "none")
-        ),
-        "powerful_questioning": lambda c: (
-            c.code.leading or c.code.stacked or c.code.advice or c.code.question == "closed"
-        ),
-        "development_planning": lambda c: (
-            (bool(c.code.plan.parts()) and not c.code.plan.asked) or c.code.advice
-        ),
-        "feedback_delivery": lambda c: (
-            c.code.judgement or (c.code.feedback.given and not c.code.feedback.moment)
-        ),
-    }[competency]
-    best = next((c for c in (evidence or coded) if good(c)), None)
-    worst = max((c for c in coded if bad(c)), key=lambda c: (badness(c), c.index), default=None)
+    wording = definition.feedback
+    good = interpreter.turns_where(wording.went_well_turns)
+    bad = interpreter.turns_where(wording.try_next_turns)
+    evidence = set(s.evidence_turns)
+    pool = [c for c in good if c.index in evidence] if evidence else good
+    best = pool[0] if pool else None
+    worst = max(bad, key=lambda c: (badness(c), c.index), default=None)
     return best, worst
 
 
 def coded_feedback(
-    competency: str, s: CompetencyScore, coded: Sequence[CodedTurn], rubric: Rubric
+    definition: CompetencyDefinition, s: CompetencyScore, interpreter: Interpreter
 ) -> list[FeedbackPoint]:
     if s.level is None:
         return []
-    best, worst = _best_and_worst(competency, coded, s)
+    best, worst = _best_and_worst(definition, interpreter, s)
+    wording = definition.feedback
     points = []
     if best is not None:
         points.append(
@@ -188,16 +159,16 @@ def coded_feedback(
                 kind="went_well",
                 turn=best.index,
                 quote=short(best.text),
-                text=f'{WELL[competency]} at turn {best.index}: "{short(best.text)}"',
+                text=f'{wording.went_well} at turn {best.index}: "{short(best.text)}"',
             )
         )
-    if s.level < 4 and worst is not None:
+    if s.level < MAX_LEVEL and worst is not None:
         quote = short(worst.text)
-        text = f'At turn {worst.index} you said "{quote}". {NEXT[competency]}.'
+        text = f'At turn {worst.index} you said "{quote}". {wording.try_next}.'
         points.append(FeedbackPoint(kind="try_next", turn=worst.index, quote=quote, text=text))
-    elif s.level < 4 and (best or coded):
-        anchor = best or coded[-1]
-        step = rubric.competency(competency).levels[s.level]
+    elif s.level < MAX_LEVEL and (best or interpreter.coded):
+        anchor = best or interpreter.coded[-1]
+        step = definition.levels[s.level]
         quote = short(anchor.text)
         text = (
             f'Building on turn {anchor.index} ("{quote}"), aim for level {step.level} '
@@ -248,8 +219,12 @@ class Evaluator:
         started = time.perf_counter()
         coded = code_transcript(turns)
         scores = score(turns, self.rubric, coded)
+        interpreter = Interpreter(turns, coded, self.rubric)
         reports = [
-            CompetencyReport(**s.model_dump(), feedback=coded_feedback(s.id, s, coded, self.rubric))
+            CompetencyReport(
+                **s.model_dump(),
+                feedback=coded_feedback(self.rubric.competency(s.id), s, interpreter),
+            )
             for s in scores
         ]
         weakest = sorted(

@@ -15,7 +15,7 @@ from simulator.paths import private_folder, write_private
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.report import chart_svg, coded_transcript_html, openness_svg, report_markdown
-from simulator.rubric import load_rubric, rubric_ids
+from simulator.rubric import RubricLibrary
 from simulator.state import DIFFICULTIES
 from simulator.studio import brief_markdown
 from simulator.text import plain
@@ -54,10 +54,15 @@ class PracticeHandlers:
     """Everything the Practice view does, as functions of plain values."""
 
     def __init__(
-        self, practice: Practice, library: PersonaLibrary, reports_dir: Path | None = None
+        self,
+        practice: Practice,
+        library: PersonaLibrary,
+        reports_dir: Path | None = None,
+        rubrics: RubricLibrary | None = None,
     ) -> None:
         self.practice = practice
         self.library = library
+        self.rubrics = rubrics or RubricLibrary()
         self.reports_dir = reports_dir or practice.store.path.parent / "reports"
         self.starts = RateLimit(STARTS_PER_MINUTE, "new conversations")
 
@@ -73,7 +78,7 @@ class PracticeHandlers:
         )
 
     def rubric_choices(self) -> list[str]:
-        return rubric_ids()
+        return self.rubrics.ids()
 
     def end_and_evaluate(
         self, conversation_id: str | None, rubric_id: str = "coaching", use_model: bool = True
@@ -86,7 +91,7 @@ class PracticeHandlers:
             raise SimulatorError("say something to the PM first: there is nothing to score yet")
         turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
         backend = self.practice.backend if use_model else None
-        report = Evaluator(load_rubric(rubric_id), backend).evaluate(
+        report = Evaluator(self.rubrics.get(rubric_id), backend).evaluate(
             turns, conversation.persona, conversation.difficulty
         )
         report_json = report.model_dump_json(indent=2)

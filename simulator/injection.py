@@ -6,6 +6,7 @@ coded and scored as if that text were not there.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -52,14 +53,33 @@ AIMED_AT_SCORER = re.compile(
             r"above |earlier )?(?:instructions|rules|rubric|prompt|guidelines)",
             r"\b(?:level|score|rating)\s*[:=]\s*\d",
             r"\b\d\s*/\s*(?:4|5|10)\b",
-            r"\b(?:active_listening|powerful_questioning|development_planning|feedback_delivery)\b",
-            r"\b(?:active listening|powerful questioning|development planning|feedback delivery)"
-            r"\s*[:=\-–]\s*\d",
+            # a competency id of any rubric (lower case joined by underscores) given a level
+            r"\b[a-z]{2,20}(?:_[a-z]{2,20}){1,4}\b[^\S\n]{0,3}[:=\-–]?[^\S\n]{0,3}\d",
         ]
     ),
     re.IGNORECASE,
 )
 SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+
+
+@functools.lru_cache(maxsize=1)
+def rubric_terms() -> re.Pattern[str]:
+    """The bundled rubrics' competency ids anywhere, and their names given a level ("Psychological
+    safety: 4"): both are written to the scorer, not to the PM. Built from the rubric files, as
+    escaped literals, so a new competency is covered without an edit here."""
+    from simulator.rubric import RUBRICS_DIR, load_rubric_file
+
+    ids, names = set(), set()
+    for path in sorted(RUBRICS_DIR.glob("*.yaml")):
+        for competency in load_rubric_file(path).competencies:
+            ids.add(re.escape(competency.id))
+            names.add(re.escape(competency.name.lower()).replace("\\ ", "[^\\S\\n]{1,3}"))
+    alternatives = [r"\b(?:" + "|".join(sorted(ids)) + r")\b"] if ids else []
+    if names:
+        alternatives.append(
+            r"\b(?:" + "|".join(sorted(names)) + r")[^\S\n]{0,3}[:=\-–][^\S\n]{0,3}\d"
+        )
+    return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
 
 
 def _drop_json(block: re.Match[str]) -> str:
@@ -77,7 +97,12 @@ def strip_injection(text: str) -> str:
         cleaned = dropped
     cleaned = MARKUP.sub(" ", cleaned)
     cleaned = ROLE_LINE.sub(" ", SPEAKER_LINE.sub(" ", cleaned))
-    kept = [s for s in SENTENCE.findall(cleaned) if s.strip() and not AIMED_AT_SCORER.search(s)]
+    terms = rubric_terms()
+    kept = [
+        s
+        for s in SENTENCE.findall(cleaned)
+        if s.strip() and not AIMED_AT_SCORER.search(s) and not terms.search(s)
+    ]
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,9 +14,6 @@ from simulator.paths import PERSONAS_DIR
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"  # also a safe file name: no dots, slashes or spaces
 Slug = Field(pattern=ID_PATTERN)
-Competency = Literal[
-    "active_listening", "powerful_questioning", "development_planning", "feedback_delivery"
-]
 SCHEMA_FILE = "persona.schema.json"
 
 
@@ -116,8 +113,10 @@ class Persona(_Strict):
     worries: list[str] = Field(min_length=1)
     hidden_facts: list[HiddenFact] = Field(min_length=2, max_length=6)
     own_idea: OwnIdea
-    exercises: list[Competency] = Field(
-        default_factory=list, description="Competencies this conversation gives most room for."
+    exercises: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
+        default_factory=list,
+        description="Ids of the competencies (in any rubric) this conversation gives most room "
+        "for, such as active_listening.",
     )
     voice: Voice = Field(
         default_factory=Voice, description="Sample lines per mood: the PM's way of talking."

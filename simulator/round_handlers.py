@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from simulator.cohort import (
-    COMPETENCIES,
-    NAMES,
     clock_text,
     export_zip,
     gap_map,
     gap_map_svg,
     progress,
     progress_svg,
+    round_rubric,
+    score_headers,
     score_rows,
     scores_csv,
     status_rows,
@@ -28,6 +29,8 @@ from simulator.report import report_markdown
 from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, WARNING_S, RoundService, person_of
 from simulator.studio import brief_markdown
 from simulator.text import plain
+
+ScoreTable = dict[str, list[Any]]  # a gr.Dataframe value: {"headers": [...], "data": [...]}
 
 
 class ParticipantHandlers:
@@ -124,12 +127,13 @@ class ParticipantHandlers:
         overrides = self.service.overrides(me.conversation_id or "")
         if overrides:
             notes = ["## From your facilitator", ""]
+            names = {c.id: c.name for c in report.competencies}
             for competency, note in overrides.items():
                 level = note["level"] if note["level"] is not None else "not observed"
                 auto = next((c.level for c in report.competencies if c.id == competency), None)
                 turn = f" (turn {note['turn']})" if note["turn"] is not None else ""
                 notes.append(
-                    f"- **{NAMES.get(competency, competency)}:** automatic "
+                    f"- **{plain(names.get(competency, competency))}:** automatic "
                     f"{auto if auto is not None else 'not observed'}, facilitator "
                     f"{level}{turn}: {plain(str(note['comment']))}"
                 )
@@ -174,18 +178,35 @@ class FacilitatorHandlers:
 
     def dashboard(
         self, token: str | None, round_id: str | None
-    ) -> tuple[list[list[str]], list[list[object]], str, list[tuple[str, str]]]:
+    ) -> tuple[list[list[str]], ScoreTable, str, list[tuple[str, str]]]:
+        """Live status, the score table (its headers are the round's rubric's competencies),
+        the gap map and the participants."""
         self.gate.check(token)
         if not round_id:
-            return [], [], "", []
+            return [], {"headers": ["Participant"], "data": []}, "", []
         # closing expired conversations is the background sweeper's job, never this request's
         people = [(p.name, p.id) for p in self.service.participants(round_id)]
+        table: ScoreTable = {
+            "headers": score_headers(round_rubric(self.service, round_id)),
+            "data": score_rows(self.service, round_id),
+        }
         return (
             status_rows(self.service, round_id),
-            score_rows(self.service, round_id),
+            table,
             gap_map_svg(gap_map(self.service, round_id)),
             people,
         )
+
+    def rubric_choices(self, token: str | None) -> list[str]:
+        self.gate.check(token)
+        return self.service.rubrics.ids()
+
+    def competencies(self, token: str | None, round_id: str | None) -> list[tuple[str, str]]:
+        """(name, id) of each competency the round is scored on, for the override form."""
+        self.gate.check(token)
+        if not round_id:
+            return []
+        return [(c.name, c.id) for c in round_rubric(self.service, round_id).competencies]
 
     def open(self, token: str | None, participant_id: str | None) -> tuple[str, str]:
         self.gate.check(token)
@@ -206,13 +227,14 @@ class FacilitatorHandlers:
     ) -> str:
         self.gate.check(token)
         me = self.service.participant(participant_id)
-        if me.conversation_id is None or competency not in COMPETENCIES:
+        names = round_rubric(self.service, me.round_id).names()
+        if me.conversation_id is None or competency not in names:
             raise InputError("choose a participant who has a conversation, and a competency")
         value = None if level == "not observed" else int(level)
         self.service.override(
             me.conversation_id, competency, value, comment, None if turn is None else int(turn)
         )
-        return f"Override saved for {plain(me.name)}: {NAMES[competency]} → {level}."
+        return f"Override saved for {plain(me.name)}: {plain(names[competency])} → {level}."
 
     def export_csv(self, token: str | None, round_id: str | None) -> str:
         self.gate.check(token)
@@ -242,15 +264,15 @@ def progress_view(service: RoundService, person: str) -> tuple[str, str]:
     """A line chart and first/best/latest table for one manager, and what to practise next."""
     report = progress(service, service.library, person)
     rows = [
-        "| | " + " | ".join(NAMES[c] for c in COMPETENCIES) + " |",
-        "|---|" + "---|" * len(COMPETENCIES),
+        "| | " + " | ".join(plain(name) for name in report.names.values()) + " |",
+        "|---|" + "---|" * len(report.names),
     ]
     for label, values in (
         ("First", report.first),
         ("Best", report.best),
         ("Latest", report.latest),
     ):
-        cells = ["–" if values[c] is None else str(values[c]) for c in COMPETENCIES]
+        cells = ["–" if values[c] is None else str(values[c]) for c in report.names]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     table = "\n".join(rows)
     return progress_svg(report), (

@@ -7,11 +7,9 @@ from typing import Any
 
 import gradio as gr
 
-from simulator.cohort import COMPETENCIES, NAMES
 from simulator.errors import SimulatorError
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.rounds import DEFAULT_MAX_PARTICIPANTS, MAX_NAME, MOST_PARTICIPANTS
-from simulator.rubric import rubric_ids
 from simulator.state import DIFFICULTIES
 from simulator.ui_parts import (
     chat_sender,
@@ -164,7 +162,9 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                         maximum=180,
                         elem_id="new-round-minutes",
                     )
-                    rubric = gr.Dropdown(rubric_ids(), value="coaching", label="Rubric")
+                    rubric = gr.Dropdown(
+                        ["coaching"], value="coaching", label="Rubric", elem_id="new-round-rubric"
+                    )
                     most = gr.Number(
                         label="Most participants",
                         value=DEFAULT_MAX_PARTICIPANTS,
@@ -182,7 +182,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                 elem_id="live-status",
             )
             scores = gr.Dataframe(
-                headers=["Participant", *[NAMES[c] for c in COMPETENCIES]],
+                headers=["Participant"],  # and the round's competencies, from its rubric
                 interactive=False,
                 elem_id="scores",
             )
@@ -196,9 +196,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
                 evaluation = gr.Markdown("", elem_id="participant-evaluation")
             with gr.Accordion("Override a level", open=False):
                 with gr.Row():
-                    competency = gr.Dropdown(
-                        [(NAMES[c], c) for c in COMPETENCIES], label="Competency"
-                    )
+                    competency = gr.Dropdown([], label="Competency", elem_id="override-competency")
                     level = gr.Dropdown(["1", "2", "3", "4", "not observed"], label="Level")
                     turn = gr.Number(label="Turn it refers to", precision=0)
                 comment = gr.Textbox(label="Comment (shown to the participant)")
@@ -226,7 +224,7 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
         try:
             new = handlers.unlock(attempt, client_of(request))
         except SimulatorError as exc:
-            return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), gr.skip(), ""
+            return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), gr.skip(), "", gr.skip()
         return (
             new,
             gr.update(visible=True),
@@ -234,9 +232,12 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
             gr.update(choices=handlers.persona_choices(new)),
             gr.update(choices=handlers.round_choices(new)),
             "",
+            gr.update(choices=handlers.rubric_choices(new)),
         )
 
-    unlock.click(on_unlock, passcode, [token, panel, gate_status, personas, rounds, passcode])
+    unlock.click(
+        on_unlock, passcode, [token, panel, gate_status, personas, rounds, passcode, rubric]
+    )
     wire_lock(lock, handlers.gate, token, panel)
 
     def on_create(tok: str | None, *values: Any) -> tuple[Any, ...]:
@@ -260,6 +261,14 @@ def facilitator_tab(handlers: FacilitatorHandlers) -> None:
 
     timer.tick(refresh, [token, rounds], [live, scores, gaps, who])
     rounds.change(refresh, [token, rounds], [live, scores, gaps, who])
+    rounds.change(
+        guarded(
+            lambda tok, rid: gr.update(choices=handlers.competencies(tok, rid), value=None),
+            lambda m: gr.skip(),
+        ),
+        [token, rounds],
+        competency,
+    )
     open_btn.click(
         guarded(handlers.open, lambda m: (m, "")), [token, who], [transcript, evaluation]
     )

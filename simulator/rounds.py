@@ -20,7 +20,7 @@ from simulator.errors import InputError, SimulatorError
 from simulator.evaluate import Evaluator, Report
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice, Reply
-from simulator.rubric import load_rubric
+from simulator.rubric import RubricLibrary
 from simulator.state import DIFFICULTIES
 from simulator.store import StoreError
 from simulator.transcript import Conversation, TranscriptTurn, now
@@ -95,11 +95,16 @@ class RoundService:
     """Rounds, participants and their conversations, over the practice store."""
 
     def __init__(
-        self, practice: Practice, library: PersonaLibrary, clock: Callable[[], float] = time.time
+        self,
+        practice: Practice,
+        library: PersonaLibrary,
+        clock: Callable[[], float] = time.time,
+        rubrics: RubricLibrary | None = None,
     ) -> None:
         self.practice = practice
         self.store = practice.store
         self.library = library
+        self.rubrics = rubrics or RubricLibrary()
         self.clock = clock
         self._busy: set[str] = set()  # participants being finished or evaluated
         self._lock = threading.Lock()
@@ -124,7 +129,7 @@ class RoundService:
             raise InputError("the duration must be between a few seconds and 180 minutes")
         if not 1 <= max_participants <= MOST_PARTICIPANTS:
             raise InputError(f"the most participants must be between 1 and {MOST_PARTICIPANTS}")
-        load_rubric(rubric)
+        self.rubrics.get(rubric)
         round_ = Round(
             uuid.uuid4().hex[:12],
             self._new_code(),
@@ -392,7 +397,7 @@ class RoundService:
         else:
             round_ = self.round(participant.round_id)
             turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
-            report = Evaluator(load_rubric(round_.rubric), self.practice.backend).evaluate(
+            report = Evaluator(self.rubrics.get(round_.rubric), self.practice.backend).evaluate(
                 turns, conversation.persona, conversation.difficulty
             )
             self.store.save_evaluation(conversation.id, report.rubric, report.model_dump_json())

@@ -37,7 +37,8 @@ def test_participant_flow_with_clock_warning_and_feedback(tmp_path, library) -> 
     assert me.tick(pid) == ("The conversation has ended.", False, True)
     rows, scores, svg, people = facilitator.dashboard(token, round_id)
     assert rows[0][0] == "Lee" and rows[0][2] == "finished" and people == [("Lee", pid)]
-    assert scores[0][0] == "Lee" and svg.startswith("<svg")
+    assert scores["data"][0][0] == "Lee" and svg.startswith("<svg")
+    assert scores["headers"] == ["Participant", *service.rubrics.get("coaching").names().values()]
     facilitator.override(token, pid, "powerful_questioning", "4", 1, "A good opening question")
     text = me.feedback(pid)
     assert "From your facilitator" in text and "facilitator 4 (turn 1)" in text

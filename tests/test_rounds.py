@@ -164,7 +164,7 @@ def test_overrides_exports_gap_map_and_progress(tmp_path, library) -> None:
     assert len(rows) == 4
     gaps = gap_map(service, round_.id)
     assert [g[1] for g in gaps] == sorted(g[1] for g in gaps)
-    assert ("active_listening", 4.0, 1) in gaps
+    assert ("Active listening", 4.0, 1) in gaps  # the rubric's names, as the chart shows them
     path = export_zip(service, round_, tmp_path / "exports")
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()

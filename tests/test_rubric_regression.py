@@ -1,0 +1,69 @@
+"""The rubric interpreter gives exactly the levels the scoring code gave before rubrics were data.
+
+`tests/data/levels-before.jsonl.gz` holds 621 coded transcripts (every corpus conversation, 400
+seeded mixes of corpus turns with strong feedback and planning turns mixed in, and the paired
+transcripts of `test_scoring.py`) with the levels, evidence turns and indicator values the old
+hand-written scorers gave them. The codes are stored with the turns, so the comparison holds
+whatever the coder learns later.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.coder import TurnCode
+from simulator.rubric import load_rubric
+from simulator.scoring import CodedTurn, score
+from simulator.transcript import TranscriptTurn
+
+FROZEN = Path(__file__).parent / "data" / "levels-before.jsonl.gz"
+
+
+def frozen() -> list[dict]:
+    with gzip.open(FROZEN, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def coded_turns(case: dict) -> tuple[list[TranscriptTurn], list[CodedTurn]]:
+    turns = [TranscriptTurn(speaker=s, text=t) for s, t in case["turns"]]
+    managers = [i for i, t in enumerate(turns) if t.speaker == "manager"]
+    codes = [TurnCode.model_validate(c) for c in case["codes"]]
+    return turns, [CodedTurn(i, turns[i].text, c) for i, c in zip(managers, codes, strict=True)]
+
+
+def test_the_frozen_corpus_covers_every_level() -> None:
+    seen = {(r["id"], r["level"]) for case in frozen() for r in case["levels"]}
+    for competency in load_rubric().ids():
+        for level in (1, 2, 3, 4):
+            assert (competency, level) in seen, (competency, level)
+
+
+def test_interpreter_gives_the_old_levels_evidence_and_indicators() -> None:
+    rubric = load_rubric()
+    differences = []
+    for case in frozen():
+        turns, coded = coded_turns(case)
+        new = {s.id: s for s in score(turns, rubric, coded)}
+        for old in case["levels"]:
+            s = new[old["id"]]
+            got = {k: s.indicators.get(k) for k in old["indicators"]}
+            if (s.level, s.evidence_turns) != (old["level"], old["evidence"]) or (
+                s.level is not None and got != old["indicators"]
+            ):
+                differences.append((case["name"], old["id"], old["level"], s.level))
+    assert not differences, differences[:10]
+
+
+@pytest.mark.parametrize("case", frozen()[:60], ids=lambda c: c["name"])
+def test_live_old_code_agrees_while_it_still_exists(case: dict) -> None:
+    from tests import scoring_before as old
+
+    rubric = load_rubric()
+    turns, coded = coded_turns(case)
+    new = {s.id: s.level for s in score(turns, rubric, coded)}
+    for competency in rubric.ids():
+        assert new[competency] == old.SCORERS[competency](turns, coded)[0]
