@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from simulator import guard
 from simulator.coder import code_turn, split_sentences
 from simulator.evaluate import Evaluator, checked_sentence, clean_ending, short
+from simulator.expressions import MAX_CHARS, ExpressionError, parse
 from simulator.fidelity import missing, quote
 from simulator.injection import aimed_at_model, defuse, strip_injection
 from simulator.offtopic import gist, off_topic
@@ -110,16 +111,24 @@ def _repeat(unit: str, length: int) -> str:
     return (unit * (length // len(unit) + 1))[:length]
 
 
-def _evaluate(text: str) -> object:
+def _evaluate(text: str, rubric_id: str = "coaching") -> object:
     turns = [
         TranscriptTurn(speaker="persona", text="Thanks for making time."),
         TranscriptTurn(speaker="manager", text=text),
         TranscriptTurn(speaker="persona", text=text),
     ]
-    return Evaluator(RUBRIC).evaluate(turns)
+    return Evaluator(RUBRICS[rubric_id]).evaluate(turns)
 
 
-RUBRIC = load_rubric()
+def _parse(text: str) -> object:
+    """A rubric condition as a facilitator typed it: parsed, or refused with a reason."""
+    try:
+        return parse(text[:MAX_CHARS])
+    except ExpressionError as exc:
+        return exc
+
+
+RUBRICS = {rubric_id: load_rubric(rubric_id) for rubric_id in ("coaching", "psychological-safety")}
 PERSONA = PersonaLibrary().get("roadmap-gave-in")
 # Every public function that runs patterns over a participant's text (or over a model reply,
 # which can repeat that text), called the way the app calls it.
@@ -137,6 +146,8 @@ CHECKS: dict[str, Callable[[str], object]] = {
         text, [TranscriptTurn(speaker="manager", text=text)]
     ),
     "evaluate (coded report)": _evaluate,
+    "evaluate (rubric cues)": lambda text: _evaluate(text, "psychological-safety"),
+    "expressions.parse": _parse,
     "offtopic.off_topic": lambda text: off_topic(text, PERSONA, [text]),
     "offtopic.gist": gist,
     "fidelity.missing": lambda text: missing(text, PERSONA.hidden_facts[0], PERSONA),

@@ -71,7 +71,9 @@ class _Parser:
 
     def take(self, expected: str | None = None) -> tuple[str, str]:
         if self.at >= len(self.tokens):
-            raise ExpressionError(f"ends too early (expected {expected or 'more'})")
+            raise ExpressionError(
+                f"ends too early (expected '{expected}')" if expected else "ends too early"
+            )
         token = self.tokens[self.at]
         if expected is not None and token[1] != expected:
             raise ExpressionError(f"expected '{expected}', found '{token[1]}'")

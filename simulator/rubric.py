@@ -162,15 +162,17 @@ class CompetencyDefinition(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> CompetencyDefinition:
         if [lv.level for lv in self.levels] != list(range(1, MAX_LEVEL + 1)):
-            raise ValueError("levels: give levels 1, 2, 3 and 4, in that order")
+            raise ValueError(f"{self.id}: levels: give levels 1, 2, 3 and 4, in that order")
         for lv in self.levels:
             if (lv.when is None) != (lv.level == 1):
                 raise ValueError(
-                    f"levels.{lv.level - 1}.when: "
+                    f"{self.id}: levels.{lv.level - 1}.when: "
                     + ("level 1 is what is left: leave out when" if lv.level == 1 else "required")
                 )
         if (self.not_observed is None) != (self.not_observed_when is None):
-            raise ValueError("not_observed and not_observed_when go together: give both or none")
+            raise ValueError(
+                f"{self.id}: not_observed and not_observed_when go together: give both or none"
+            )
         return self
 
     def problems(self, turn_names: set[str]) -> list[str]:
