@@ -232,15 +232,16 @@ def build_app(
         if rounds is not None:
             app.load(*participant_tab(ParticipantHandlers(rounds), owner_of))
         if studio is not None and studio.gate.enabled:
-            studio_tab(studio, persona, handlers.persona_choices)
+            studio_tab(studio, persona, handlers.persona_choices, rubric)
             if rounds is not None:
                 facilitator_tab(FacilitatorHandlers(rounds, studio.gate))
 
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             choices = handlers.saved_choices(owner_of(request))
-            return gr.update(choices=choices), handlers.model_status()
+            rubrics = gr.update(choices=handlers.rubric_choices())  # saved in the studio since
+            return gr.update(choices=choices), handlers.model_status(), rubrics
 
-        app.load(on_load, None, [saved, model_status])
+        app.load(on_load, None, [saved, model_status, rubric])
 
         def on_forget(request: gr.Request) -> tuple[Any, ...]:
             browsers.forget(cookie_of(request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from simulator import rubric_studio
 from simulator.cards import from_card, write_card
 from simulator.downloads import Downloads
 from simulator.errors import PersonaError, SimulatorError
@@ -31,8 +32,39 @@ class StudioHandlers:
     ) -> None:
         self.gate = gate
         self.library = practice_handlers.library
+        self.practice = practice_handlers
         self.quick = quick_chat
         self._downloads = Downloads()
+
+    # --- rubrics -------------------------------------------------------------------------
+    def rubric_choices(self, token: str | None) -> list[tuple[str, str]]:
+        self.gate.check(token)
+        rubrics = self.practice.rubrics
+        return [
+            (f"{i} ({'bundled, read-only' if rubrics.is_bundled(i) else 'yours'})", i)
+            for i in rubrics.ids()
+        ]
+
+    def rubric_open(self, token: str | None, rubric_id: str | None) -> tuple[str, str]:
+        """Editor text for a rubric: a copy under a new id if it is bundled."""
+        self.gate.check(token)
+        if not rubric_id:
+            raise SimulatorError("choose a rubric to open")
+        rubrics = self.practice.rubrics
+        if rubrics.is_bundled(rubric_id):
+            return rubric_studio.copy_to_edit(rubrics, rubric_id), (
+                "Bundled rubrics are read-only: this is a copy under a new id."
+            )
+        return rubric_studio.rubric_text(rubrics, rubric_id), f"Editing your rubric '{rubric_id}'."
+
+    def rubric_check(self, token: str | None, text: str) -> tuple[str, str]:
+        self.gate.check(token)
+        return rubric_studio.check_markdown(text, self.practice.rubrics)
+
+    def rubric_save(self, token: str | None, text: str) -> str:
+        self.gate.check(token)
+        rubric_id = rubric_studio.save_rubric(text, self.practice.rubrics)
+        return f"Saved rubric '{rubric_id}'. It is now offered in Practice and for new rounds."
 
     def unlock(self, passcode: str, client: str = "") -> str:
         return self.gate.unlock(passcode, client)

@@ -17,6 +17,7 @@ def studio_tab(
     studio: StudioHandlers,
     practice_personas: gr.Dropdown,
     practice_choices: Callable[[], list[tuple[str, str]]],
+    practice_rubrics: gr.Dropdown,
 ) -> None:
     token = gr.State(None)
     with gr.Tab("Studio", elem_id="studio-tab"):
@@ -49,6 +50,25 @@ def studio_tab(
                 import_btn = gr.Button("Import card", elem_id="import")
             with gr.Accordion("Preview: the brief as participants see it", open=True):
                 preview = gr.Markdown("", elem_id="studio-preview")
+            with gr.Accordion("Rubrics", open=False, elem_id="rubric-studio"):
+                gr.Markdown(
+                    "A rubric defines each competency: its indicators, levels, evidence and "
+                    "feedback wording (see the comments in the bundled files). Bundled rubrics "
+                    "open as a copy to edit."
+                )
+                with gr.Row():
+                    rubric_pick = gr.Dropdown(
+                        label="Open a rubric", choices=[], scale=3, elem_id="rubric-open"
+                    )
+                    rubric_open = gr.Button("Open (bundled: copy to edit)", elem_id="rubric-load")
+                rubric_editor = gr.Code(
+                    label="Rubric (YAML)", language="yaml", lines=24, elem_id="rubric-yaml"
+                )
+                rubric_errors = gr.Markdown("", elem_id="rubric-errors")
+                gr.Markdown("**Preview:** the levels this rubric gives two sample conversations")
+                rubric_preview = gr.Markdown("", elem_id="rubric-preview")
+                rubric_save = gr.Button("Save rubric", variant="primary", elem_id="rubric-save")
+                rubric_status = gr.Markdown("", elem_id="rubric-status")
             with gr.Accordion("Quick chat with this persona", open=False):
                 quick_id = gr.State(None)
                 quick_chat = gr.Chatbot(height=260, elem_id="quick-chat", feedback_options=None)
@@ -61,16 +81,17 @@ def studio_tab(
         try:
             new_token = studio.unlock(attempt, client_of(request))
         except SimulatorError as exc:
-            return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), ""
+            return None, gr.update(visible=False), f"⚠️ {exc}", gr.skip(), "", gr.skip()
         return (
             new_token,
             gr.update(visible=True),
             "Unlocked.",
             gr.update(choices=studio.choices(new_token)),
             "",
+            gr.update(choices=studio.rubric_choices(new_token)),
         )
 
-    unlock.click(on_unlock, passcode, [token, panel, gate_status, existing, passcode])
+    unlock.click(on_unlock, passcode, [token, panel, gate_status, existing, passcode, rubric_pick])
     wire_lock(lock, studio.gate, token, panel)
     new_btn.click(guarded(studio.new, lambda m: m), token, editor)
     open_btn.click(
@@ -90,6 +111,31 @@ def studio_tab(
         guarded(on_save, lambda m: (m, gr.skip(), gr.skip())),
         [token, editor],
         [status, existing, practice_personas],
+    )
+    rubric_open.click(
+        guarded(studio.rubric_open, lambda m: (gr.skip(), m)),
+        [token, rubric_pick],
+        [rubric_editor, rubric_status],
+    )
+    rubric_editor.change(
+        guarded(studio.rubric_check, lambda m: (m, "")),
+        [token, rubric_editor],
+        [rubric_errors, rubric_preview],
+    )
+
+    def on_rubric_save(tok: str | None, text: str) -> tuple[Any, ...]:
+        message = studio.rubric_save(tok, text)
+        choices = [rubric_id for _, rubric_id in studio.rubric_choices(tok)]
+        return (
+            message,
+            gr.update(choices=studio.rubric_choices(tok)),
+            gr.update(choices=choices),
+        )
+
+    rubric_save.click(
+        guarded(on_rubric_save, lambda m: (m, gr.skip(), gr.skip())),
+        [token, rubric_editor],
+        [rubric_status, rubric_pick, practice_rubrics],
     )
     export.click(guarded(studio.export_card, lambda m: None), [token, editor], card_out)
     import_btn.click(
