@@ -25,8 +25,7 @@ from simulator.practice import Practice
 from simulator.round_handlers import FacilitatorHandlers, ParticipantHandlers
 from simulator.round_ui import facilitator_tab, participant_tab
 from simulator.rounds import RoundService
-from simulator.rubric import RubricLibrary
-from simulator.runtime import Settings, make_backend, make_library, make_store
+from simulator.runtime import Settings, make_backend, make_library, make_rubrics, make_store
 from simulator.state import DIFFICULTIES
 from simulator.store import Store
 from simulator.studio_handlers import StudioHandlers
@@ -288,7 +287,7 @@ def launch(
     library = make_library(settings)
     store = make_store(settings)
     backend = backend_or_deferred(settings)
-    rubrics = RubricLibrary(user_folder=store.path.parent / "rubrics")
+    rubrics = make_rubrics(settings)
     handlers = PracticeHandlers(Practice(backend, store, prime=True), library, rubrics=rubrics)
     gate = FacilitatorGate(passcode or os.environ.get("SIMULATOR_FACILITATOR_PASSCODE"))
     quick = PracticeHandlers(Practice(backend, Store(store.path.with_name("studio.db"))), library)

@@ -137,7 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="score transcripts against a rubric")
     _common(evaluate)
     evaluate.add_argument("transcripts", nargs="+", type=Path, metavar="TRANSCRIPT")
-    evaluate.add_argument("--rubric", default="coaching", help="rubric id (a file in rubrics/)")
+    evaluate.add_argument(
+        "--rubric",
+        default="coaching",
+        help="rubric id: bundled, or a file in rubrics/ in the data folder",
+    )
     evaluate.add_argument(
         "--json", action="store_true", help="one JSON object per line, each naming its file"
     )
@@ -424,11 +428,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     gets an error naming it and the others are still scored."""
     from simulator.evaluate import Evaluator
     from simulator.report import report_markdown
-    from simulator.rubric import load_rubric
+    from simulator.runtime import make_rubrics
     from simulator.transcript import read_transcript
 
     settings = settings_from(args)
-    rubric = load_rubric(args.rubric)
+    rubric = make_rubrics(settings).get(args.rubric)
     library = make_library(settings)
     backend = None
     if not args.no_model:

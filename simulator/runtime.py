@@ -14,6 +14,7 @@ from simulator.model_files import resolve_model
 from simulator.paths import PERSONAS_DIR, data_dir
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
+from simulator.rubric import RubricLibrary
 from simulator.store import Store
 
 SCRIPTED_LINES = (
@@ -107,6 +108,11 @@ def make_backend(settings: Settings) -> ChatBackend:
 
 def make_store(settings: Settings) -> Store:
     return Store(data_dir(settings.data_dir) / "simulator.db")
+
+
+def make_rubrics(settings: Settings) -> RubricLibrary:
+    """The bundled rubrics and the facilitator's own, saved in the data folder's `rubrics/`."""
+    return RubricLibrary(user_folder=data_dir(settings.data_dir) / "rubrics")
 
 
 def make_library(settings: Settings) -> PersonaLibrary:

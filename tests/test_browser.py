@@ -242,3 +242,60 @@ def test_round_with_facilitator_and_two_participants(app_url: str) -> None:
     cells = [line.strip() for line in scores.splitlines() if line.strip()]
     ada = cells.index("Ada")
     assert any(re.match(r"[1-4]\b", cell) for cell in cells[ada + 1 : ada + 5]), cells[ada:]
+
+
+def pick(page: Page, dropdown: str, option: str) -> None:
+    page.click(f"{dropdown} input")
+    page.click(f"ul[role=listbox] li:has-text('{option}')")
+
+
+def test_second_rubric_scores_practice_and_a_round_end_to_end(app_url: str) -> None:
+    """The bundled 'Safe to speak up' rubric: its fifth competency, psychological safety, is
+    scored and shown in Practice, in a participant's round feedback and on the dashboard."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = open_app(browser, app_url)
+        pick(page, "#persona", "Priya Natarajan")
+        pick(page, "#rubric", "psychological-safety")
+        page.click("#start")
+        page.wait_for_selector("#chat .bot", timeout=30_000)
+        page.fill(
+            "#message textarea",
+            "That sounds frustrating. I should have backed you up; that's on me. Push back if "
+            "you see it differently.",
+        )
+        page.click("#send")
+        page.wait_for_selector("#status:has-text('Saved.')", timeout=120_000)
+        page.click("#end")
+        page.wait_for_selector("#report h2", timeout=120_000)
+        practice_report = page.inner_text("#report")
+        practice_chart = page.inner_html("#chart")
+
+        facilitator = unlock_facilitator(browser, app_url)
+        facilitator.fill("#new-round-minutes input", "5")
+        pick(facilitator, "#new-round-rubric", "psychological-safety")
+        facilitator.keyboard.press("Escape")
+        code = create_round(facilitator, "Priya Natarajan")
+        ada = join_round(browser, app_url, code, "Ada Safe", "Priya Natarajan")
+        ada.wait_for_selector("#round-message textarea:not([disabled])", timeout=10_000)
+        ada.fill("#round-message textarea", "What would help you feel safe to disagree with me?")
+        ada.click("#round-send")
+        ada.wait_for_selector("#round-status:has-text('Saved.')", timeout=120_000)
+        ada.click("#round-finish")
+        ada.wait_for_selector("#round-feedback h2", timeout=120_000)
+        round_feedback = ada.inner_text("#round-feedback")
+
+        facilitator.bring_to_front()
+        facilitator.wait_for_function(
+            "() => /Ada Safe\\s+Priya Natarajan\\s+finished\\s+\\d/"
+            ".test(document.querySelector('#live-status').innerText)",
+            timeout=90_000,
+        )
+        facilitator.wait_for_selector("#scores:has-text('Psychological safety')", timeout=30_000)
+        facilitator.wait_for_selector("#gap-map:has-text('Psychological safety')", timeout=30_000)
+        scores = facilitator.inner_text("#scores")
+        facilitator.screenshot(path=str(ARTIFACTS / "dashboard-second-rubric.png"), full_page=True)
+        browser.close()
+    assert "Psychological safety" in practice_report and "Psychological safety" in practice_chart
+    assert "Psychological safety" in round_feedback and "Active listening" in round_feedback
+    assert "Ada Safe" in scores
