@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the labelled corpus split to measure on (dev; test is for the final measurement)",
     )
     kappa.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="FILE",
+        help="measure on your own labelled JSON Lines instead (simulator/corpus/README.md)",
+    )
+    kappa.add_argument(
         "--set",
         dest="sets",
         type=Path,
@@ -485,8 +491,9 @@ def cmd_code_agreement(args: argparse.Namespace) -> int:
 
     results: dict[str, Any] = {}
     if not args.sets:
-        results["split"] = args.split
-        results["corpus"] = corpus_agreement(read_corpus(split_path(args.split)))
+        results["split"] = str(args.corpus) if args.corpus else args.split
+        source = args.corpus or split_path(args.split)
+        results["corpus"] = corpus_agreement(read_corpus(source))
     sets: dict[str, Any] = {}
     for set_path in args.sets or BUNDLED_SETS:
         items = read_set(set_path)
@@ -499,7 +506,8 @@ def cmd_code_agreement(args: argparse.Namespace) -> int:
         print(json.dumps(results, indent=2))
         return 0
     if "corpus" in results:
-        print("\n".join(format_corpus_report(f"{args.split} split", results["corpus"])))
+        title = str(args.corpus) if args.corpus else f"{args.split} split"
+        print("\n".join(format_corpus_report(title, results["corpus"])))
         print("\nOlder hand-labelled sets (no context), kappa learned / rules:")
     for name, result in sets.items():
         print(f"{name} ({result['utterances']} manager utterances)")

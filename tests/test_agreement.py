@@ -106,3 +106,18 @@ def test_a_bad_corpus_line_is_named(tmp_path: Path) -> None:
     path.write_text(good + "\n" + good.replace('"question": "', '"question": "x'))
     with pytest.raises(InputError, match=r"bad\.jsonl:2: question"):
         read_corpus(path)
+
+
+def test_code_agreement_measures_a_corpus_file_of_ones_own(tmp_path: Path, capsys) -> None:
+    import json
+
+    from simulator.cli import main
+
+    path = tmp_path / "mine.jsonl"
+    lines = split_path("dev").read_text(encoding="utf-8").splitlines()[:30]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["code-agreement", "--corpus", str(path), "--json"])
+    assert exit_.value.code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["split"] == str(path) and result["corpus"]["utterances"]["all"] == 30
