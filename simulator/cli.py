@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator import persona_cli
+from simulator.backends.registry import backend_names
 from simulator.errors import SimulatorError
 from simulator.practice import Practice
 from simulator.runtime import Settings, make_backend, make_library, make_practice, make_store
@@ -27,6 +28,7 @@ COMMON_DEFAULTS: dict[str, object] = {
     "personas_dir": None,
     "user_personas_dir": None,
     "context_size": 4096,
+    "backend_options": None,
 }
 
 
@@ -39,7 +41,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=["llama", "openai", "scripted"],
+        choices=backend_names(),
         default=None,
         help="llama: the model in this process (default); openai: an OpenAI-compatible server; "
         "scripted: canned lines, no model (demos). Also $SIMULATOR_BACKEND.",
@@ -69,6 +71,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "(default: $SIMULATOR_USER_PERSONAS_DIR or personas/ in the data folder)",
     )
     parser.add_argument("--context-size", type=int, help="model context in tokens (4096)")
+    parser.add_argument(
+        "-o",
+        "--backend-option",
+        dest="backend_options",
+        action="append",
+        metavar="KEY=VALUE",
+        help="an option of the chosen backend, e.g. -o threads=2 (llama) or -o timeout_s=120 "
+        "(openai); repeatable, and checked against the backend's own options",
+    )
     for action in parser._actions:
         if action.dest in COMMON_DEFAULTS:
             action.default = argparse.SUPPRESS
@@ -227,7 +238,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
         personas_dir=getattr(args, "personas_dir", None),
         user_personas_dir=getattr(args, "user_personas_dir", None),
         context_size=getattr(args, "context_size", 4096),
+        backend_options=backend_options(getattr(args, "backend_options", None) or []),
     )
+
+
+def backend_options(pairs: Sequence[str]) -> dict[str, str]:
+    """`-o KEY=VALUE` pairs as a dict (the backend's Options model checks names and values)."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SimulatorError(f"--backend-option expects KEY=VALUE, got '{pair}'")
+        options[key.strip()] = value
+    return options
 
 
 def cmd_personas(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,24 @@ Progress = Callable[[str, float], None]
 
 def _quiet(stage: str, fraction: float) -> None:
     """A progress callback that shows nothing."""
+
+
+_last_shown: dict[str, int] = {}
+
+
+def show_progress(stage: str, fraction: float) -> None:
+    """Print a one-line progress bar on stderr (each whole percent once; every 10% off a TTY)."""
+    step = 1 if sys.stderr.isatty() else 10
+    percent = int(fraction * 100) // step * step
+    if _last_shown.get(stage) == percent:
+        return
+    _last_shown[stage] = percent
+    filled = int(fraction * 30)
+    end = "" if sys.stderr.isatty() else "\n"
+    sys.stderr.write(f"\r{stage}: [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%{end}")
+    if fraction >= 1 and not end:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def check_gguf(path: Path) -> Path:

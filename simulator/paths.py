@@ -8,8 +8,12 @@ from pathlib import Path
 
 import platformdirs
 
+import simulator
+
 APP_NAME = "coaching-simulator"
-PACKAGE = Path(__file__).resolve().parent
+# Anchored on the package, not on this module, so moving modules between subpackages leaves
+# every path below unchanged.
+PACKAGE = Path(simulator.__file__).resolve().parent
 ROOT = PACKAGE.parent
 
 

@@ -13,6 +13,7 @@ from simulator.backends.llama import LlamaBackend
 from simulator.injection import aimed_at_model
 from simulator.model_files import resolve_model
 from simulator.offtopic import off_topic
+from simulator.paths import PROMPTS_DIR
 from simulator.practice import Practice
 from simulator.prompts import render
 from simulator.review import out_of_character
@@ -51,7 +52,7 @@ def runs(text: str, size: int) -> set[tuple[str, ...]]:
 
 def instructions() -> str:
     """The parts of the system prompt that are ours, not the persona's own description."""
-    source = (Path(__file__).parents[1] / "prompts" / "system.j2").read_text(encoding="utf-8")
+    source = (PROMPTS_DIR / "system.j2").read_text(encoding="utf-8")
     return source.split("How to play the part:", 1)[1] + " This is a role-play that helps"
 
 

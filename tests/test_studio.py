@@ -9,6 +9,7 @@ from simulator.backends.scripted import ScriptedBackend
 from simulator.errors import PersonaError
 from simulator.facilitator import AccessDenied, FacilitatorGate
 from simulator.handlers import PracticeHandlers
+from simulator.paths import PERSONAS_DIR
 from simulator.personas import PersonaLibrary
 from simulator.practice import Practice
 from simulator.studio import SKELETON, brief_markdown, copy_to_edit, save_persona, validate_text
@@ -69,7 +70,7 @@ def test_a_broken_file_in_the_users_folder_never_breaks_the_library(tmp_path: Pa
     folder.mkdir()
     (folder / "broken.yaml").write_text("id: broken\n")
     (folder / "roadmap-gave-in.yaml").write_text(
-        (Path(__file__).parent.parent / "personas" / "roadmap-gave-in.yaml").read_text()
+        (PERSONAS_DIR / "roadmap-gave-in.yaml").read_text()
     )
     library = PersonaLibrary(user_folder=folder)
     assert len(library.ids()) == 8

@@ -13,8 +13,10 @@ import os
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
+from simulator.paths import CORPUS_DIR, PACKAGE, PERSONAS_DIR, PROMPTS_DIR, RUBRICS_DIR
 from tests.conftest import ROOT
 
 
@@ -22,6 +24,27 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
+
+
+def assert_wheel_holds_the_data_and_modules(wheel: Path) -> None:
+    """Every data file (personas, prompts, rubrics under `bundled/`, the corpus where the package
+    keeps it) and exactly the package's modules: a module left over in build/ from before a move
+    would otherwise ship as well."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        f"simulator/bundled/{folder.name}/{f.relative_to(folder).as_posix()}"
+        for folder in (PERSONAS_DIR, PROMPTS_DIR, RUBRICS_DIR)
+        for f in folder.rglob("*")
+        if f.is_file()
+    }
+    expected |= {f.relative_to(PACKAGE.parent).as_posix() for f in CORPUS_DIR.iterdir()}
+    missing = sorted(expected - names)
+    assert not missing, f"the wheel lacks {missing}"
+    modules = {f.relative_to(PACKAGE.parent).as_posix() for f in PACKAGE.rglob("*.py")}
+    modules = {m for m in modules if not m.startswith("simulator/bundled/")}
+    shipped = {n for n in names if n.endswith(".py")}
+    extra, lacking = sorted(shipped - modules), sorted(modules - shipped)
+    assert not extra and not lacking, f"modules: extra {extra} (a stale build/?), missing {lacking}"
 
 
 def test_wheel_runs_personas_and_evaluate_outside_the_repository(tmp_path: Path) -> None:
@@ -42,6 +65,7 @@ def test_wheel_runs_personas_and_evaluate_outside_the_repository(tmp_path: Path)
         cwd=tmp_path,
     )
     (wheel,) = wheels.glob("coaching_simulator-*.whl")
+    assert_wheel_holds_the_data_and_modules(wheel)
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = venv / "bin" / "python"

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from pydantic import BaseModel, ConfigDict
+
 Message = dict[str, str]
+
+
+class BackendOptions(BaseModel):
+    """A backend's own settings. Unknown names are refused, so a mistyped option is an error
+    rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def estimate_tokens(messages: list[Message]) -> int:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 import types
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.backends.base import Message
+from pydantic import Field
+
+from simulator.backends.base import BackendOptions, Message
 from simulator.backends.no_repeat import NoRepeat, banned_runs
 from simulator.errors import ModelError
 from simulator.fifo import FifoLock
 from simulator.injection import defuse_messages
-from simulator.model_files import check_gguf
+from simulator.model_files import check_gguf, resolve_model, show_progress
 
 
 def load_llama(model_path: Path, context_size: int, threads: int = 0) -> Any:
@@ -214,3 +217,23 @@ class LlamaBackend:
 
     def count_tokens(self, messages: list[Message]) -> int:
         return len(self._renderer.render(messages)[0])
+
+
+class Options(BackendOptions):
+    """`model` is --model (default: $SIMULATOR_MODEL, then the embedded model)."""
+
+    model: str | None = None
+    threads: int = Field(0, ge=0, description="CPU threads; 0 uses every core")
+    state_cache_mb: int = Field(256, ge=0, description="RAM for resumable conversation states")
+
+
+def make(options: Options, context_size: int) -> LlamaBackend:
+    """The model is resolved (and assembled on first use) here."""
+    path = resolve_model(options.model, progress=show_progress)
+    sys.stderr.write(f"loading model {path.name} ...\n")
+    return LlamaBackend(
+        path,
+        context_size=context_size,
+        threads=options.threads,
+        state_cache_mb=options.state_cache_mb,
+    )

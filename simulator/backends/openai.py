@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 
 import httpx
+from pydantic import Field
 
-from simulator.backends.base import Message
-from simulator.errors import ModelError
+from simulator.backends.base import BackendOptions, Message
+from simulator.errors import ModelError, SimulatorError
 from simulator.injection import defuse_messages
 
 MAX_STOPS = 4  # the OpenAI API accepts at most four stop sequences
@@ -109,3 +111,26 @@ class OpenAIBackend:
     def count_tokens(self, messages: list[Message]) -> int:
         # The server does not say; a generous estimate keeps trimming on the safe side.
         return sum(len(m["content"]) // 3 + 6 for m in messages)
+
+
+class Options(BackendOptions):
+    """--base-url, --api-key and --model-name (or $SIMULATOR_BASE_URL, $SIMULATOR_API_KEY,
+    $SIMULATOR_MODEL_NAME)."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    model_name: str | None = None
+    timeout_s: float = Field(60.0, gt=0, description="seconds to wait for each piece")
+
+
+def make(options: Options, context_size: int) -> OpenAIBackend:
+    base_url = options.base_url or os.environ.get("SIMULATOR_BASE_URL")
+    if not base_url:
+        raise SimulatorError("--backend openai needs --base-url URL (or $SIMULATOR_BASE_URL)")
+    return OpenAIBackend(
+        base_url,
+        api_key=options.api_key or os.environ.get("SIMULATOR_API_KEY"),
+        model_name=options.model_name or os.environ.get("SIMULATOR_MODEL_NAME", "default"),
+        context_size=context_size,
+        timeout_s=options.timeout_s,
+    )

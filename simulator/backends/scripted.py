@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from simulator.backends.base import Message, estimate_tokens
+from pydantic import Field
+
+from simulator.backends.base import BackendOptions, Message, estimate_tokens
 
 Reply = str | Callable[[list[Message]], str]
+
+DEMO_LINES = (
+    "Mm, fair question. I haven't really said that part out loud before.",
+    "Honestly, it's been a strange couple of weeks and I'm still sorting out what I think.",
+    "I guess the thing underneath is that I'm not sure people see the work I do.",
+    "That's true. Let me think for a second about what I would actually want here.",
+)
 
 
 class ScriptedBackend:
@@ -67,3 +77,22 @@ class ScriptedBackend:
 
     def count_tokens(self, messages: list[Message]) -> int:
         return estimate_tokens(messages)
+
+
+class Options(BackendOptions):
+    delay: float | None = Field(
+        None, ge=0, description="seconds before each word (default $SIMULATOR_SCRIPTED_DELAY, 0.03)"
+    )
+
+
+def make(options: Options, context_size: int) -> ScriptedBackend:
+    """`--backend scripted`: neutral lines in turn, no model (demos and UI tests)."""
+    delay = options.delay
+    if delay is None:
+        delay = float(os.environ.get("SIMULATOR_SCRIPTED_DELAY", "0.03"))
+
+    def next_line(messages: list[Message]) -> str:
+        replies_so_far = sum(1 for m in messages if m["role"] == "assistant") - 1
+        return DEMO_LINES[replies_so_far % len(DEMO_LINES)]
+
+    return ScriptedBackend(default=next_line, delay=delay)
