@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 from simulator.coder import TurnCode
 from simulator.rubric import load_rubric
 from simulator.scoring import CodedTurn, score
 from simulator.transcript import TranscriptTurn
+from tests.conftest import ROOT
 
-FROZEN = Path(__file__).parent / "data" / "levels-before.jsonl.gz"
+FROZEN = ROOT / "tests" / "data" / "levels-before.jsonl.gz"
 
 
 def frozen() -> list[dict]:
