@@ -216,7 +216,7 @@ def test_round_with_facilitator_and_two_participants(app_url: str) -> None:
         ada.wait_for_selector("#round-message textarea:not([disabled])", timeout=10_000)
         ada.fill("#round-message textarea", "What's on your mind about the review?")
         ada.click("#round-send")
-        ada.wait_for_selector("#round-status:has-text('Saved.')", timeout=60_000)
+        ada.wait_for_selector("#round-status:has-text('Saved.')", timeout=120_000)
         ada.click("#round-finish")
         ada.wait_for_selector("#round-feedback h2", timeout=120_000)
         assert "Active listening" in ada.inner_text("#round-feedback")
