@@ -52,10 +52,13 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-def _lower_rx(*patterns: str) -> re.Pattern[str]:
+def _lower_rx(*patterns: str, word_start: bool = False) -> re.Pattern[str]:
     """Like _rx, for patterns written in lower case and searched in lower-cased text: without
-    IGNORECASE the long word lists match several times faster (the coder runs on every turn)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    IGNORECASE the long word lists match several times faster (the coder runs on every turn).
+    `word_start`: every alternative starts at the start of a word, so a position inside a word
+    is refused once instead of by each alternative in turn (three times faster)."""
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"\b(?=[a-z])(?:{joined})" if word_start else joined)
 
 
 # These patterns see what a participant typed: none may backtrack without bound (see
@@ -159,6 +162,7 @@ ADVICE = _lower_rx(
     r"\bi(?:'d| would)(?: just)? (?:push|go|escalate|talk|tell|cut|say|ask|set|start|stop|focus|"
     r"prioriti[sz]e|drop|send|write|schedule|book|delegate|move|take|make|put|get|pick|loop|present|"
     r"reach|raise|fix|try|consider|block|bring|frame|split|de-?scope|hire|call|email|document)\b",
+    word_start=True,
 )
 IMPERATIVE = _rx(
     r"^(?:just |please |then |so |first,? |honestly,? |next time,? |going forward,? |"
