@@ -186,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     kappa.add_argument("--json", action="store_true")
 
     train = sub.add_parser(
-        "train-coder", help="train the learned coder on the train split, tuned on dev"
+        "train-coder",
+        help="train the learned coder on the train split (settings by cross-validation on train)",
     )
     train.add_argument("--train", type=Path, help="labelled JSON Lines (default: the train split)")
     train.add_argument("--dev", type=Path, help="labelled JSON Lines (default: the dev split)")

@@ -1,9 +1,11 @@
 """Train the learned coder from the labelled corpus: `simulator train-coder`.
 
 A logistic regression per field is fitted on the train split. The regularisation strength and
-class weighting of each field, and the decision thresholds of the yes/no fields, are chosen on
-the dev split; the test split is never read. The weights are written as a small JSON file that
-the coder reads with numpy alone. scikit-learn is needed here only (it is a test extra).
+class weighting of each field, and the decision thresholds of the yes/no fields, are chosen by
+cross-validation on the train split (folds by conversation), so the dev split stays an honest
+measure of the result; dev is only reported. The test split is never read. The weights are
+written as a small JSON file that the coder reads with numpy alone. scikit-learn is needed
+here only (it is a test extra).
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ from simulator.labelled import LabelledTurn, read_corpus, split_path
 GRID: tuple[tuple[float, str | None, float], ...] = tuple(
     (c, w, r) for c in (0.03, 0.1, 0.3, 1.0) for w in (None, "balanced") for r in (1.0, 3.0)
 )
+# Three-class fields fit slowly (lbfgs), so they try a smaller grid.
+MULTI_GRID: tuple[tuple[float, str | None, float], ...] = tuple(
+    (c, w, 1.0) for c in (0.3, 1.0) for w in (None, "balanced")
+)
+FOLDS = 3
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))
 PRUNE = 5e-3
 MIN_DF = 2  # weights smaller than this change no decision; dropping them keeps the file small
@@ -97,30 +104,69 @@ def _any_reflection(labels: Sequence[Any]) -> list[bool]:
     return [label != "none" for label in labels]
 
 
-def _choose(
-    model: Any, field: str, x_dev: Any, y_dev: list[Any], rule: list[bool]
-) -> tuple[float, dict[str, float]]:
-    """The dev kappa of a fitted model and its thresholds: yes/no fields get one threshold for
-    turns the rules flag and one for the rest (the rules are right more often than not on
-    textbook phrasings the corpus has few of)."""
-    probs = model.predict_proba(x_dev)
-    classes = list(model.classes_)
+def _said(probs: Any, classes: list[Any], field: str, y: list[Any]) -> tuple[Any, list[Any]]:
+    """The probability of 'yes' (any reflection, for reflection) and the yes/no labels."""
     if field == "reflection":
-        said = 1.0 - probs[:, classes.index("none")]
-        gold = _any_reflection(y_dev)
-    elif len(FIELDS[field]) == 2:
-        said = probs[:, classes.index(True)]
-        gold = list(y_dev)
-    else:
-        return cohen_kappa(y_dev, list(model.predict(x_dev))), {}
+        return 1.0 - probs[:, classes.index("none")], _any_reflection(y)
+    return probs[:, classes.index(True)], list(y)
+
+
+def _kappa_at(
+    probs: Any,
+    classes: list[Any],
+    field: str,
+    y: list[Any],
+    rule: list[bool],
+    thresholds: dict[str, float],
+) -> float:
+    """Kappa of the labels the run-time coder would give at these thresholds."""
+    if not thresholds:
+        return cohen_kappa(y, [classes[i] for i in probs.argmax(axis=1)])
+    said, gold = _said(probs, classes, field, y)
+    cuts = [thresholds["true_if_rule" if r else "true"] for r in rule]
+    return cohen_kappa(gold, [bool(p >= c) for p, c in zip(said, cuts, strict=True)])
+
+
+def _choose(
+    probs: Any, classes: list[Any], field: str, y: list[Any], rule: list[bool]
+) -> tuple[float, dict[str, float]]:
+    """The best kappa of class probabilities against the labels, and the thresholds that give
+    it: yes/no fields (and 'any reflection') get one threshold for turns the rules flag and one
+    for the rest (the rules are right more often than not on textbook phrasings the corpus has
+    few of)."""
+    if field != "reflection" and len(FIELDS[field]) != 2:
+        return _kappa_at(probs, classes, field, y, rule, {}), {}
 
     def kappa(plain: float, flagged: float) -> float:
-        cuts = [flagged if r else plain for r in rule]
-        return cohen_kappa(gold, [bool(p >= c) for p, c in zip(said, cuts, strict=True)])
+        cuts = {"true": plain, "true_if_rule": flagged}
+        return _kappa_at(probs, classes, field, y, rule, cuts)
 
     plain = max(THRESHOLDS, key=lambda t: kappa(t, t))
     flagged = max(THRESHOLDS, key=lambda t: kappa(plain, t))
     return kappa(plain, flagged), {"true": plain, "true_if_rule": flagged}
+
+
+def folds_of(turns: Sequence[LabelledTurn], folds: int) -> list[int]:
+    """Each turn's fold: conversations dealt round-robin in a fixed order, so a conversation
+    never straddles two folds and the split is the same on every run."""
+    order = {c: i % folds for i, c in enumerate(sorted({t.conversation for t in turns}))}
+    return [order[t.conversation] for t in turns]
+
+
+def _out_of_fold(
+    x: Any, y: list[Any], fold: list[int], folds: int, c: float, weighting: str | None, seed: int
+) -> tuple[Any, list[Any]]:
+    """Class probabilities of every training turn from a model that did not see its fold."""
+    classes = sorted(set(y), key=str)
+    probs = np.zeros((len(y), len(classes)))
+    fold_array = np.asarray(fold)
+    for k in range(folds):
+        held = np.flatnonzero(fold_array == k)
+        kept = np.flatnonzero(fold_array != k)
+        model = _fit(x[kept], [y[i] for i in kept], c, weighting, seed)
+        columns = np.array([classes.index(cls) for cls in model.classes_], dtype=np.intp)
+        probs[np.ix_(held, columns)] = model.predict_proba(x[held])
+    return probs, classes
 
 
 def _export(model: Any, field: str, thresholds: dict[str, float]) -> dict[str, Any]:
@@ -158,8 +204,12 @@ def train(
     seed: int = 0,
     log: Any = print,
     grid: Sequence[tuple[float, str | None, float]] = GRID,
+    multi_grid: Sequence[tuple[float, str | None, float]] = MULTI_GRID,
+    folds: int = FOLDS,
+    only: Sequence[str] = tuple(FIELDS),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fit every field on train, choose settings on dev; return the weights and the choices."""
+    """Fit every field on train with the settings and thresholds that cross-validation on train
+    chose; report (never tune on) dev. Return the weights and the choices."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
@@ -172,23 +222,32 @@ def train(
     x_train = matrix(named_train, vocab)
     named_dev = [turn_features(t) for t in dev_turns]
     x_dev = matrix(named_dev, vocab)
+    fold = folds_of(train_turns, folds)
     fields: dict[str, Any] = {}
     choices: dict[str, Any] = {}
     rule_columns = np.array([name.startswith(RULE_PREFIX) for name in vocab])
-    for field in FIELDS:
+    for field in only:
         y_train, y_dev = target(train_turns, field), target(dev_turns, field)
-        rule = [rule_says(named, field) for named in named_dev]
+        rule_train = [rule_says(named, field) for named in named_train]
         best: tuple[float, dict[str, float], float, str | None, float] | None = None
-        for c, weighting, scale in grid:
-            xs_train, xs_dev = (_scaled(x, rule_columns, scale) for x in (x_train, x_dev))
-            kappa, threshold = _choose(
-                _fit(xs_train, y_train, c, weighting, seed), field, xs_dev, y_dev, rule
+        for c, weighting, scale in grid if len(FIELDS[field]) == 2 else multi_grid:
+            probs, classes = _out_of_fold(
+                _scaled(x_train, rule_columns, scale), y_train, fold, folds, c, weighting, seed
             )
+            kappa, threshold = _choose(probs, classes, field, y_train, rule_train)
             if best is None or kappa > best[0] + 1e-9:
                 best = (kappa, threshold, c, weighting, scale)
         assert best is not None
         kappa, threshold, c, weighting, scale = best
         model = _fit(_scaled(x_train, rule_columns, scale), y_train, c, weighting, seed)
+        dev_kappa = _kappa_at(
+            model.predict_proba(_scaled(x_dev, rule_columns, scale)),
+            list(model.classes_),
+            field,
+            y_dev,
+            [rule_says(named, field) for named in named_dev],
+            threshold,
+        )
         model.coef_[:, rule_columns] *= scale  # so run time can feed the rules' 0/1 unscaled
         fields[field] = _export(model, field, threshold)
         choices[field] = {
@@ -196,23 +255,26 @@ def train(
             "class_weight": weighting,
             "rule_scale": scale,
             "thresholds": threshold,
-            "dev_kappa": round(kappa, 3),
+            "cv_kappa": round(kappa, 3),
+            "dev_kappa": round(dev_kappa, 3),
         }
         log(
-            f"{field:11} dev kappa {kappa:.3f}  C={c} weighting={weighting} rule scale={scale} "
-            f"thresholds={threshold}"
+            f"{field:11} cv kappa {kappa:.3f} dev kappa {dev_kappa:.3f}  C={c} "
+            f"weighting={weighting} rule scale={scale} thresholds={threshold}"
         )
     vocab, fields = _compact(vocab, fields)
     weights = {
         "format": 1,
         "vocabulary": vocab,
         "trained_on": train_path.name,
-        "tuned_on": dev_path.name,
+        "tuned_on": f"{train_path.name} ({folds}-fold cross-validation by conversation)",
+        "reported_on": dev_path.name,
         "seed": seed,
         "choices": choices,
         "fields": fields,
     }
-    CoderModel(weights)  # the file must load before it is written
+    if set(only) == set(FIELDS):
+        CoderModel(weights)  # the file must load before it is written
     return weights, choices
 
 

@@ -4,22 +4,6 @@ import pytest
 
 from simulator.coder import code_turn, code_turn_rules
 
-# Textbook phrasings the learned coder misses (the corpus has few of them; the rules catch them,
-# but on the corpus the rules' judgement flags are right 30-40% of the time, so the model does not
-# trust them). Listed in the README; test_known_misses fails when one of them is fixed.
-KNOWN_MISSES = {
-    "My advice is to cut the scope.",
-    "Frankly, that was a mistake.",
-    "I'm disappointed in how this went.",
-    "You always overcommit.",
-}
-
-
-def test_known_misses() -> None:
-    for text in KNOWN_MISSES:
-        code = code_turn(text)
-        assert not (code.advice or code.judgement), text
-
 
 @pytest.mark.parametrize(
     ("text", "question"),
@@ -82,7 +66,7 @@ def test_echo_of_the_persona_counts_as_a_simple_reflection() -> None:
 )
 def test_advice(text: str) -> None:
     assert code_turn_rules(text).advice
-    assert code_turn(text).advice or text in KNOWN_MISSES
+    assert code_turn(text).advice
 
 
 @pytest.mark.parametrize(
@@ -97,7 +81,29 @@ def test_advice(text: str) -> None:
 )
 def test_judgement(text: str) -> None:
     assert code_turn_rules(text).judgement
-    assert code_turn(text).judgement or text in KNOWN_MISSES
+    assert code_turn(text).judgement
+
+
+# Textbook lines the corpus has few of: a high-precision rule decides them over the model.
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("That's on you.", "judgement"),
+        ("Honestly, you never follow through.", "judgement"),
+        ("It was a bad call, frankly.", "judgement"),
+        ("Maybe just ask Marco for ten minutes tomorrow.", "advice"),
+        ("You might want to run it past legal first.", "advice"),
+        ("If I were you, I'd wait a week.", "advice"),
+    ],
+)
+def test_textbook_telling_and_judging_hold_over_the_model(text: str, field: str) -> None:
+    assert getattr(code_turn(text, PREVIOUS), field)
+
+
+@pytest.mark.parametrize("text", ["Tell me more.", "Go on.", "Walk me through the call."])
+def test_invitations_are_not_advice(text: str) -> None:
+    code = code_turn(text, PREVIOUS)
+    assert code.question == "open" and not code.advice and not code.judgement
 
 
 @pytest.mark.parametrize(
@@ -146,10 +152,26 @@ PREVIOUS = (
         "How do you think the team read it?",
         "yeah ok and what happened after that",
         "Tell me more.",
+        "so uh what, um, what did you make of it",
     ],
 )
 def test_questions_behind_fillers_and_without_marks_are_open(text: str) -> None:
     assert code_turn(text, PREVIOUS).question == "open"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "josh. so, uh, have you seen the tripadvisor thing",
+        "ok quick one, did the date move",
+        pytest.param(
+            "and the review, is it done",
+            marks=pytest.mark.xfail(strict=True, reason="known miss: a short asking clause"),
+        ),
+    ],
+)
+def test_spoken_closed_questions_without_a_mark(text: str) -> None:
+    assert code_turn(text, PREVIOUS).question == "closed"
 
 
 @pytest.mark.parametrize(
@@ -173,10 +195,7 @@ def test_reflections_without_a_stem(text: str) -> None:
     [
         "One option is to ask Marco for a second review with the numbers.",
         "You might want to loop in finance before the next review.",
-        pytest.param(
-            "Honestly, just send him the drop-off numbers tonight.",
-            marks=pytest.mark.xfail(strict=True, reason="known miss: an imperative after a hedge"),
-        ),
+        "Honestly, just send him the drop-off numbers tonight.",
     ],
 )
 def test_advice_without_the_usual_words(text: str) -> None:
@@ -195,3 +214,16 @@ def test_a_feedback_moment_in_natural_phrasing() -> None:
     feedback = code_turn(text, "How do you think I did this week?").feedback
     assert feedback.given and feedback.moment and feedback.behaviour
     assert not code_turn("Great job lately.", PREVIOUS).feedback.moment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your goal is to get autocomplete back on the roadmap by Friday.",
+        "I want you to send the VP the data tonight.",
+        "Let's set a target of three percent less drop-off by June.",
+    ],
+)
+def test_a_plan_handed_down_is_told(text: str) -> None:
+    plan = code_turn(text, PREVIOUS).plan
+    assert plan.parts() and not plan.asked

@@ -23,16 +23,17 @@ from simulator.errors import InputError
 from simulator.labelled import read_corpus, split_path
 from simulator.train_coder import train
 
-# Floors a little under the dev figures measured when the weights were trained (README). Dev
-# chose each field's regularisation and threshold, so these guard against regressions; they are
-# not a measure of generality (the lead measures that once, on the test split).
+# Floors a little under the dev figures measured when the weights were trained (README). The
+# settings and thresholds were chosen by cross-validation on train, so dev measures the coder
+# without having tuned it; these floors guard against regressions (the test split is measured
+# once, by the lead, never here).
 DEV_FLOORS = {
-    "question": 0.84,
-    "reflection_any": 0.68,
-    "advice": 0.57,
-    "judgement": 0.4,
-    "feedback": 0.88,
-    "plan": 0.58,
+    "question": 0.86,
+    "reflection_any": 0.67,
+    "advice": 0.56,
+    "judgement": 0.35,
+    "feedback": 0.86,
+    "plan": 0.57,
 }
 
 
@@ -40,7 +41,8 @@ def test_the_shipped_weights_load_and_say_how_they_were_made() -> None:
     model = shipped_model()
     assert model is not None and WEIGHTS_FILE.stat().st_size < 3_000_000
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert (data["trained_on"], data["tuned_on"]) == ("train.jsonl", "dev.jsonl")
+    assert data["trained_on"] == "train.jsonl" and data["reported_on"] == "dev.jsonl"
+    assert "dev" not in data["tuned_on"]
     assert set(model.fields) == set(data["choices"])
 
 
@@ -54,6 +56,10 @@ def test_the_learned_coder_beats_the_rules_on_dev() -> None:
     assert learned["feedback"]["classes"]["True"]["f1"] >= 0.8
     spoken = result["coders"]["learned"]["spoken"]["question"]["kappa"]
     assert spoken > result["coders"]["rules"]["spoken"]["question"]["kappa"]
+    written = result["coders"]["learned"]["written"]
+    for field in ("advice", "reflection_any"):  # within the 0.1 of the written part
+        gap = written[field]["kappa"] - result["coders"]["learned"]["spoken"][field]["kappa"]
+        assert gap <= 0.1, (field, gap)
 
 
 def test_training_is_deterministic_and_writes_loadable_weights(tmp_path: Path) -> None:
@@ -62,8 +68,9 @@ def test_training_is_deterministic_and_writes_loadable_weights(tmp_path: Path) -
     (tmp_path / "train.jsonl").write_text("\n".join(train_lines), encoding="utf-8")
     (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines), encoding="utf-8")
     args = (tmp_path / "train.jsonl", tmp_path / "dev.jsonl")
-    first, _ = train(*args, seed=3, log=lambda _: None, grid=[(0.3, None, 2.0)])
-    second, _ = train(*args, seed=3, log=lambda _: None, grid=[(0.3, None, 2.0)])
+    quick = {"grid": [(0.3, None, 2.0)], "multi_grid": [(0.3, None, 1.0)], "folds": 2}
+    first, _ = train(*args, seed=3, log=lambda _: None, **quick)  # type: ignore[arg-type]
+    second, _ = train(*args, seed=3, log=lambda _: None, **quick)  # type: ignore[arg-type]
     assert json.dumps(first) == json.dumps(second)
     model = CoderModel(first)
     turn = read_corpus(tmp_path / "dev.jsonl")[0]
