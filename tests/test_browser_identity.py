@@ -52,7 +52,7 @@ def browser(url: str, cookie: str | None):  # type: ignore[no-untyped-def]
 
 def saved(client) -> list[str]:  # type: ignore[no-untyped-def]
     """The ids of the conversations this browser's page lists (the page-load event)."""
-    update, _ = client.predict(api_name="/on_load_1")
+    update, _, _ = client.predict(api_name="/on_load_1")  # saved list, model status, rubrics
     return [value for _, value in update["choices"]]
 
 
