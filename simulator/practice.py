@@ -22,7 +22,7 @@ from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.offtopic import gist, off_topic
+from simulator.offtopic import answers, gist, off_topic, suspect
 from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -37,6 +37,12 @@ OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)
 STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
 MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
 IDEA_AS_ADVICE = re.compile(r"^you could\b", re.IGNORECASE)
+# Said when every attempt failed; each opens differently, so two in one session do not repeat.
+FALLBACKS = (
+    "Hmm. Give me a second, I'm trying to work out how to put this.",
+    "Sorry, I lost my thread there. Where was I?",
+    "Let me think about that for a moment.",
+)
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -50,6 +56,7 @@ RETRY_ON = {
     "stock_filler",
     "repeated_opener",
     "unfaithful",
+    "answers_request",
 }
 log = logging.getLogger(__name__)
 
@@ -211,6 +218,7 @@ class Practice:
         persona = conversation.persona
         fact: HiddenFact | None = None
         extra: dict[str, object] = {}
+        said = on_topic_text(conversation)
         if aimed_at_model(message):
             # Talk aimed at the model behind the persona never reaches it word for word: the
             # persona hears an odd remark, and nothing about the meeting changes.
@@ -219,15 +227,12 @@ class Practice:
             prompt_text = render("offscript.j2", name=persona.name)
             reaction = prompt_text  # the guard then catches a reply that quotes it
             extra["off_topic"] = True
-        elif off_topic(message, persona, on_topic_text(conversation)):
+        elif off_topic(message, persona, said):
             # A task, a format, trivia or a joke is not coaching: nothing about the meeting
             # changes, and the PM reacts as a person whose manager said that in a 1:1.
             state = conversation.state
             code = code_turn("", "")
-            # The model hears what kind of request it was, never the request itself: a small model
-            # told "do not write the code" still writes it when it sees the request.
-            reaction = render("offtopic_note2.j2", name=persona.name.split()[0])
-            prompt_text = render("offtopic_turn.j2", gist=gist(message), note=reaction)
+            reaction, prompt_text = off_topic_prompt(persona, message)
             extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)
@@ -248,6 +253,8 @@ class Practice:
                 extra["fact"] = fact.id
             if idea_now:
                 extra["idea"] = True
+            if suspect(message, persona, said):
+                extra["suspect"] = True  # the reply shows whether it was about the PM
         turn = Turn(
             speaker="manager",
             text=message,
@@ -330,10 +337,18 @@ class Practice:
         samples = "\n".join(line for _, lines in persona.voice.samples() for line in lines)
         manager = f"{manager}\n{samples}"
 
+        request = conversation.turns[-1].text
+        said = on_topic_text(conversation, end=len(conversation.turns) - 1)
+
         def check(reply: str) -> list[str]:
             found = guard.problems(reply, earlier, name, note=note, manager=manager, avoid=avoid)
             if fact and not fidelity.carries(reply, fact, persona):
                 found.append("unfaithful")
+            heard = not asked.get("off_topic")  # an off-topic turn's request is never sent
+            if (asked.get("suspect") or not heard) and answers(
+                reply, request, persona, said, heard=heard
+            ):
+                found.append("answers_request")
             return found
 
         text = ""
@@ -378,6 +393,13 @@ class Practice:
             found = check(text)
             tried.append(found)
             stats["problems"] = found
+            if "answers_request" in found and not asked.get("off_topic"):
+                # The model took the turn as a request, and the reply shows it was not about the
+                # PM's situation: the turn becomes off topic (it moves nothing) and the next
+                # attempt hears only what kind of remark it was. The prompt's prefix is kept.
+                state, fact = conversation.state, None
+                note = self._turn_off_topic(conversation)
+                prompt = self.messages(conversation)
             if not RETRY_ON & set(found):
                 break
         if len(tried) > 1:
@@ -387,11 +409,15 @@ class Practice:
             if stats["problems"]
             else text.strip()
         )
+        if "answers_request" in found or (asked.get("off_topic") and guard.complies(final)):
+            final = ""  # whatever is left of an answer to the request is not the PM talking
         if fact and not fidelity.carries(final, fact, persona):
             final = best_reveal(attempts, fact, persona, check) or final
         if not final:  # every attempt only echoed or repeated: better that than a stock line
             candidates = [c for c in (guard.usable(t, name) for t in reversed(attempts)) if c]
-            candidates = [c for c in candidates if not guard.complies(c)]
+            candidates = [
+                c for c in candidates if not guard.complies(c) and "answers_request" not in check(c)
+            ]
             fresh = [c for c in candidates if "repetition" not in guard.problems(c, earlier)]
             final = (fresh or candidates or [""])[0]
             stats["relaxed"] = bool(final)
@@ -401,7 +427,7 @@ class Practice:
             final = authored_reveal(final, fact, earlier)
             stats["fact_fallback"] = True
         if not final:
-            final = "Hmm. Give me a second, I'm trying to work out how to put this."
+            final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
@@ -413,6 +439,23 @@ class Practice:
         turn = Turn(speaker="persona", text=final, state=state, stats=stats)
         self.store.add_turn(conversation, turn)
         yield Reply(text=final, done=True, notice=notice, stats=stats)
+
+    def _turn_off_topic(self, conversation: Conversation) -> str:
+        """Make the last manager turn an off-topic one after the fact: the PM hears the kind of
+        remark, not the request; the coder's code and the released fact are dropped and the
+        state stays where it was. Returns the turn's new stage note."""
+        turn = conversation.turns[-1]
+        note, turn.prompt_text = off_topic_prompt(conversation.persona, turn.text)
+        for key in ("fact", "idea", "suspect"):
+            turn.stats.pop(key, None)
+        turn.stats.update(
+            off_topic=True,
+            code=code_turn("", "").model_dump(mode="json"),
+            pending_state=conversation.state.model_dump(mode="json"),
+            note=note,
+        )
+        self.store.update_turn(conversation, len(conversation.turns) - 1)
+        return note
 
     @staticmethod
     def _retry_prompt(
@@ -440,7 +483,7 @@ class Practice:
             keep=fidelity.keywords(fact) if fact and "unfaithful" in found else [],
             opener=" ".join(guard.opener(previous)) if "repeated_opener" in found else "",
             phrase=guard.stock_filler(previous) if "stock_filler" in found else "",
-            task="complies" in found,
+            task=bool({"complies", "answers_request"} & set(found)),
         )
         return [*prompt[:-1], {"role": last["role"], "content": hint}]
 
@@ -456,11 +499,29 @@ def best_reveal(
     return ""
 
 
-def on_topic_text(conversation: Conversation) -> list[str]:
-    """What has been said so far, without off-topic turns and the replies to them."""
+def off_topic_prompt(persona: Persona, message: str) -> tuple[str, str]:
+    """The stage note and the text the model hears for an off-topic turn. The model hears what
+    kind of request it was, never the request itself: a small model told "do not write the
+    code" still writes it when it sees the request."""
+    note = render("offtopic_note2.j2", name=persona.name.split()[0])
+    return note, render("offtopic_turn.j2", gist=gist(message), note=note)
+
+
+def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:
+    """A line for when every attempt failed: after an off-topic turn one of the persona's own
+    puzzled lines, else a pause; never one that opens like an earlier reply."""
+    lines = [*(persona.voice.puzzled if off_topic else ()), *FALLBACKS]
+    fresh = [line for line in lines if not guard.repeats_opener(line, earlier)]
+    unsaid = [line for line in fresh if line not in earlier]
+    return (unsaid or fresh or lines)[0]
+
+
+def on_topic_text(conversation: Conversation, end: int | None = None) -> list[str]:
+    """What has been said so far (up to turn `end`), without off-topic turns and the replies
+    to them."""
     said: list[str] = []
     skip = False
-    for turn in conversation.turns:
+    for turn in conversation.turns[:end]:
         if turn.speaker == "manager":
             skip = bool(turn.stats.get("off_topic"))
         if not skip:
