@@ -232,7 +232,7 @@ class Practice:
             # changes, and the PM reacts as a person whose manager said that in a 1:1.
             state = conversation.state
             code = code_turn("", "")
-            reaction, prompt_text = off_topic_prompt(persona, message)
+            reaction, prompt_text = off_topic_prompt(conversation, message)
             extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)
@@ -334,7 +334,10 @@ class Practice:
         avoid = persona.avoid_phrases
         # The voice samples are examples, not lines: a reply that copies one is treated like one
         # that parrots the manager (found, regenerated, and the copied sentence cut).
-        samples = "\n".join(line for _, lines in persona.voice.samples() for line in lines)
+        # The puzzled lines are the one exception: an off-topic turn is steered by one of them.
+        samples = "\n".join(
+            line for mood, lines in persona.voice.samples() if mood != "puzzled" for line in lines
+        )
         manager = f"{manager}\n{samples}"
 
         request = conversation.turns[-1].text
@@ -445,7 +448,7 @@ class Practice:
         remark, not the request; the coder's code and the released fact are dropped and the
         state stays where it was. Returns the turn's new stage note."""
         turn = conversation.turns[-1]
-        note, turn.prompt_text = off_topic_prompt(conversation.persona, turn.text)
+        note, turn.prompt_text = off_topic_prompt(conversation, turn.text)
         for key in ("fact", "idea", "suspect"):
             turn.stats.pop(key, None)
         turn.stats.update(
@@ -499,12 +502,23 @@ def best_reveal(
     return ""
 
 
-def off_topic_prompt(persona: Persona, message: str) -> tuple[str, str]:
-    """The stage note and the text the model hears for an off-topic turn. The model hears what
+def off_topic_prompt(conversation: Conversation, message: str) -> tuple[str, str]:
+    """The stage note (as the guard checks it) and the text the model hears for an off-topic
+    turn. The model hears what
     kind of request it was, never the request itself: a small model told "do not write the
-    code" still writes it when it sees the request."""
-    note = render("offtopic_note2.j2", name=persona.name.split()[0])
-    return note, render("offtopic_turn.j2", gist=gist(message), note=note)
+    code" still writes it when it sees the request. One of the persona's authored puzzled lines
+    (one not said yet) shows how this PM reacts: a small model imitates an example far better
+    than it follows a description."""
+    persona = conversation.persona
+    earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
+    lines = [line for line in persona.voice.puzzled if line not in earlier]
+    name = persona.name.split()[0]
+    note = render("offtopic_note2.j2", name=name, example=lines[0] if lines else "")
+    # The guard checks replies against the note without the example: saying the PM's own
+    # puzzled line is not reading the stage directions aloud.
+    return render("offtopic_note2.j2", name=name, example=""), render(
+        "offtopic_turn.j2", gist=gist(message), note=note
+    )
 
 
 def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:

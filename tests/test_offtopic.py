@@ -175,3 +175,17 @@ def test_when_every_attempt_answers_the_pm_says_an_authored_puzzled_line(tmp_pat
     assert reply[-1].text in persona.voice.puzzled
     again = list(practice.say(conversation, "Go on, the early bird catches the what?"))
     assert again[-1].text in persona.voice.puzzled and again[-1].text != reply[-1].text
+
+
+def test_an_off_topic_turn_is_steered_by_a_puzzled_line_not_said_yet(tmp_path, library) -> None:
+    persona = library.get("missed-deadlines")
+    first, second = persona.voice.puzzled[:2]
+    backend = ScriptedBackend([first, "Ha. No idea, honestly."])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    reply = list(practice.say(conversation, UNCUED[0]))[-1]
+    assert first in backend.history[0][-1]["content"]
+    assert reply.text == first and reply.stats["attempt"] == 1  # saying it is not an echo
+    list(practice.say(conversation, UNCUED[1]))
+    assert second in backend.history[1][-1]["content"]  # the next one, not the same again
+    assert first not in backend.history[1][-1]["content"]
