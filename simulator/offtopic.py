@@ -24,9 +24,11 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from simulator.coder import split_sentences
 from simulator.fidelity import content
+from simulator.guard import repeats_opener
 from simulator.paths import CORPUS_DIR
 from simulator.personas import Persona
 
@@ -199,6 +201,33 @@ def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
         return unrelated(message, persona, said)
     shared = (content(message) - CUE_WORDS - GENERIC) & situation_words(persona, said)
     return len(shared) < OVERLAP
+
+
+# A first sentence that reacts to an odd remark: a question, a laugh, "you've lost me", "random".
+PUZZLED = re.compile(
+    r"\?|\b(?:ha|haha|huh|hm+|um+|wait|what|lost me|random|odd|strange|weird|funny|no idea|"
+    r"not sure (?:what|why|how)|beside the point|quiz|test|trick|where did that come from)\b",
+    re.IGNORECASE,
+)
+# Leads any PM might use, after the persona's own puzzled lines.
+LEADS = ("Huh. Random.", "Wait, what? Where did that come from?", "Ha, that's a new one.")
+
+
+def reacts(reply: str) -> bool:
+    """Whether the reply's first sentence reacts to an odd remark at all."""
+    first = split_sentences(reply)
+    return bool(first) and bool(PUZZLED.search(first[0]))
+
+
+def reaction_lead(persona: Persona, earlier: Sequence[str]) -> str:
+    """A short puzzled first sentence to put before a reply that did not react to an odd remark:
+    the first sentence of one of the persona's puzzled lines, else a stock one, never opening
+    like an earlier reply or said before."""
+    said = " ".join(earlier)
+    for lead in [*(split_sentences(line)[0] for line in persona.voice.puzzled), *LEADS]:
+        if lead not in said and not repeats_opener(lead, earlier):
+            return lead
+    return ""
 
 
 def gist(message: str) -> str:

@@ -22,7 +22,7 @@ from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.offtopic import answers, gist, off_topic, suspect
+from simulator.offtopic import answers, gist, off_topic, reaction_lead, reacts, suspect
 from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -43,6 +43,7 @@ FALLBACKS = (
     "Sorry, I lost my thread there. Where was I?",
     "Let me think about that for a moment.",
 )
+MAX_AFTER_LEAD = 2  # sentences of the model's reply kept after a puzzled lead
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -57,6 +58,7 @@ RETRY_ON = {
     "repeated_opener",
     "unfaithful",
     "answers_request",
+    "recital",
 }
 log = logging.getLogger(__name__)
 
@@ -347,6 +349,8 @@ class Practice:
             found = guard.problems(reply, earlier, name, note=note, manager=manager, avoid=avoid)
             if fact and not fidelity.carries(reply, fact, persona):
                 found.append("unfaithful")
+            elif fact and fidelity.recites(reply, fact) and len(attempts) < ATTEMPTS:
+                found.append("recital")  # a faithful recital is kept on the last attempt
             heard = not asked.get("off_topic")  # an off-topic turn's request is never sent
             if (asked.get("suspect") or not heard) and answers(
                 reply, request, persona, said, heard=heard
@@ -432,11 +436,20 @@ class Practice:
         if not final:
             final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
+        elif asked.get("off_topic") and not reacts(final):
+            # The model, never told the request, often carries on as if nothing odd was said:
+            # the PM's own puzzled reaction goes first, the model's words bring it back.
+            lead = reaction_lead(persona, earlier)
+            if lead:
+                kept = guard.split_sentences(final)[:MAX_AFTER_LEAD]
+                final = " ".join([lead, *kept])
+                stats["lead"] = lead
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
             stats["fact"] = fact.id
             stats["faithful"] = fidelity.carries(final, fact, persona)
+            stats["recited"] = fidelity.recites(final, fact)
         if asked.get("off_topic"):
             stats["off_topic"] = True
         turn = Turn(speaker="persona", text=final, state=state, stats=stats)
@@ -487,6 +500,7 @@ class Practice:
             opener=" ".join(guard.opener(previous)) if "repeated_opener" in found else "",
             phrase=guard.stock_filler(previous) if "stock_filler" in found else "",
             task=bool({"complies", "answers_request"} & set(found)),
+            own_words="recital" in found,
         )
         return [*prompt[:-1], {"role": last["role"], "content": hint}]
 

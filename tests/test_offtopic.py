@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from simulator import guard
 from simulator.backends.scripted import ScriptedBackend
-from simulator.offtopic import CUES, answers, gist, off_topic, suspect
+from simulator.offtopic import CUES, answers, gist, off_topic, reacts, suspect
 from simulator.practice import Practice
 from simulator.store import Store
 from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
@@ -189,3 +190,30 @@ def test_an_off_topic_turn_is_steered_by_a_puzzled_line_not_said_yet(tmp_path, l
     list(practice.say(conversation, UNCUED[1]))
     assert second in backend.history[1][-1]["content"]  # the next one, not the same again
     assert first not in backend.history[1][-1]["content"]
+
+
+def test_a_reply_that_ignores_the_odd_remark_gets_the_pms_puzzled_lead(tmp_path, library) -> None:
+    persona = library.get("missed-deadlines")
+    # seen on the default model: the PM carries on as if the manager had said something kind
+    carried_on = [
+        "Oh, that's true. It's a lot of work and a lot of responsibility.",
+        "It's not easy being the one who makes things work for the partners.",
+        "I keep thinking about the partner calls this week.",
+        "Honestly the contracts are a mess right now.",
+    ]
+    practice = Practice(ScriptedBackend(carried_on), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    replies = [list(practice.say(conversation, message))[-1].text for message in UNCUED[:4]]
+    own = [line.split(". ")[0] for line in persona.voice.puzzled]
+    assert replies[0].startswith(own[0]) and carried_on[0] in replies[0]
+    assert replies[1].startswith(own[1].split("?")[0])
+    assert all(reacts(reply) for reply in replies)
+    openers = [guard.opener(t.text) for t in conversation.turns if t.speaker == "persona"]
+    assert len(set(openers)) == len(openers)
+    assert conversation.state.openness == conversation.turns[0].state.openness  # type: ignore[union-attr]
+
+
+def test_a_puzzled_reply_is_left_as_it_is() -> None:
+    assert reacts("Ha, a quiz? Not my strong suit. Anyway, Skyline.")
+    assert reacts("Wait, sorry, what? My head's still on the partner dates.")
+    assert not reacts("Oh, that's true. It's a lot of work and a lot of responsibility.")
