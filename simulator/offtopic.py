@@ -86,6 +86,7 @@ GENERIC = content(
 MEETING_FILE = CORPUS_DIR / "train.jsonl"
 MEETING_MIN_COUNT = 2  # a word said once in the corpus may be one manager's odd word
 FOREIGN_SHARE = 0.5  # share of a turn's content words from outside the meeting to call it unrelated
+OWN_OUTSIDE = 2  # outside words of its own that make a reply an answer to a request
 FOREIGN_MIN = 2  # one odd word ("manageable", "headset") is too little to go on
 # A turn that speaks to the PM ("you", "we") is about them more often than not: such a turn is
 # only suspect, and the reply decides.
@@ -174,24 +175,25 @@ def unrelated(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
 
 
 def suspect(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
-    """True when `message` shares no word at all with the situation and brings a word from
-    outside the meeting: the reply will show whether it was about the PM."""
-    words = words_of(message)
-    return bool(words - meeting_words()) and not words & situation_words(persona, said)
+    """True when `message` is not about the situation (see `about_situation`) and brings a word
+    from outside the meeting: the reply will show whether it was about the PM."""
+    return bool(foreign_words(message, persona, said))
 
 
 def answers(
     reply: str, message: str, persona: Persona, said: Iterable[str] = (), heard: bool = True
 ) -> bool:
     """True when `reply` takes up `message` rather than the PM's situation: it shares nothing with
-    the situation and has a word from outside the meeting ("The early bird catches the worm.",
-    "Canberra, I think."). When the model did not hear the request (`heard` False), only the
-    request's own outside words count: a puzzled "a quiz? now?" is not an answer."""
+    the situation and takes up a word of the request from outside the meeting ("The early bird
+    catches the worm.") or brings two of its own ("Messi, easily."; one, "I'm just tired", is
+    too little). When the model did not hear the request (`heard` False), only the request's
+    own outside words count: a puzzled "a quiz? now?" is not an answer."""
     words = words_of(reply)
     if not words or about_situation(words, persona, said):
         return False
     outside = words - meeting_words()
-    return bool(outside & words_of(message) if not heard else outside)
+    taken_up = outside & words_of(message)
+    return bool(taken_up) or (heard and len(outside) >= OWN_OUTSIDE)
 
 
 def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:

@@ -22,7 +22,16 @@ from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.offtopic import answers, gist, off_topic, reaction_lead, reacts, suspect
+from simulator.offtopic import (
+    answers,
+    gist,
+    off_topic,
+    reaction_lead,
+    reacts,
+    situation_words,
+    suspect,
+    words_of,
+)
 from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -437,13 +446,11 @@ class Practice:
             final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
         elif asked.get("off_topic") and not reacts(final):
-            # The model, never told the request, often carries on as if nothing odd was said:
-            # the PM's own puzzled reaction goes first, the model's words bring it back.
-            lead = reaction_lead(persona, earlier)
-            if lead:
-                kept = guard.split_sentences(final)[:MAX_AFTER_LEAD]
-                final = " ".join([lead, *kept])
-                stats["lead"] = lead
+            # The model, never told the request, often carries on as if nothing odd was said
+            # (or as if it had been told what to do): the PM's own puzzled line, while one is
+            # left; then a puzzled lead before the model's sentences about the situation.
+            final = off_topic_reaction(persona, final, earlier, said)
+            stats["lead"] = True
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
@@ -533,6 +540,21 @@ def off_topic_prompt(conversation: Conversation, message: str) -> tuple[str, str
     return render("offtopic_note2.j2", name=name, example=""), render(
         "offtopic_turn.j2", gist=gist(message), note=note
     )
+
+
+def off_topic_reaction(persona: Persona, reply: str, earlier: list[str], said: list[str]) -> str:
+    """What the PM says to an odd remark when the model's reply did not react to it."""
+    unsaid = [
+        line
+        for line in persona.voice.puzzled
+        if line not in earlier and not guard.repeats_opener(line, earlier)
+    ]
+    if unsaid:
+        return unsaid[0]
+    lead = reaction_lead(persona, earlier)
+    situation = situation_words(persona, said)
+    kept = [s for s in guard.split_sentences(reply) if words_of(s) & situation]
+    return " ".join([lead, *kept[:MAX_AFTER_LEAD]]).strip() or reply
 
 
 def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:

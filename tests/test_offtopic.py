@@ -133,7 +133,8 @@ def test_a_turn_about_the_situation_is_not_unrelated_even_with_rare_words(librar
     [
         ("The early bird catches the worm.", True),  # seen on the default model
         ("Messi, easily. Nobody comes close.", True),
-        ("Canberra, I think?", True),
+        ("Ronaldo, on a good day.", False),  # one word from outside: too little to go on
+        ("Honestly? I'm just tired.", False),
         ("Ha, what? Sorry, my head's still on Skyline.", False),
         ("Honestly? I've been signing whatever dates the partners put in the contract.", False),
         ("Hmm. No idea, and I'm not sure why you ask.", False),
@@ -204,9 +205,11 @@ def test_a_reply_that_ignores_the_odd_remark_gets_the_pms_puzzled_lead(tmp_path,
     practice = Practice(ScriptedBackend(carried_on), Store(tmp_path / "c.db"))
     conversation = practice.start(persona, "medium")
     replies = [list(practice.say(conversation, message))[-1].text for message in UNCUED[:4]]
-    own = [line.split(". ")[0] for line in persona.voice.puzzled]
-    assert replies[0].startswith(own[0]) and carried_on[0] in replies[0]
-    assert replies[1].startswith(own[1].split("?")[0])
+    # the persona's own puzzled lines while there are some, then a stock lead before the
+    # model's sentences that are about the situation (the partners, the contracts)
+    assert replies[:2] == persona.voice.puzzled[:2]
+    assert replies[2].endswith(carried_on[2]) and replies[2] != carried_on[2]
+    assert replies[3].endswith(carried_on[3]) and replies[3] != carried_on[3]
     assert all(reacts(reply) for reply in replies)
     openers = [guard.opener(t.text) for t in conversation.turns if t.speaker == "persona"]
     assert len(set(openers)) == len(openers)
