@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from simulator.coder import STOPWORDS, split_sentences
 from simulator.personas import HiddenFact, Persona
 
+RECITAL_GRAM = 5  # words in a row
+RECITAL_SHARE = 0.6  # share of the line's five-word runs a recital repeats
 MEANING_SHARE = 0.25  # share of the line's content words a faithful reveal repeats (stemmed)
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:'[a-z]+)?|\d+(?:[.,]\d+)?%?")
 QUOTED = re.compile(r"[\"“]([^\"”\n]{2,40})[\"”]")
@@ -129,6 +131,18 @@ def missing(reply: str, fact: HiddenFact, persona: Persona) -> list[str]:
 
 def carries(reply: str, fact: HiddenFact, persona: Persona) -> bool:
     return not missing(reply, fact, persona)
+
+
+def recites(reply: str, fact: HiddenFact) -> bool:
+    """True when `reply` says the fact's authored line more or less word for word instead of
+    fitting it to the question: most of the line's five-word runs are in it."""
+    line = [w.lower() for w in WORD.findall(fact.line)]
+    said = [w.lower() for w in WORD.findall(reply)]
+    runs = {tuple(line[i : i + RECITAL_GRAM]) for i in range(len(line) - RECITAL_GRAM + 1)}
+    if not runs:
+        return False
+    found = {tuple(said[i : i + RECITAL_GRAM]) for i in range(len(said) - RECITAL_GRAM + 1)}
+    return len(runs & found) >= RECITAL_SHARE * len(runs)
 
 
 def quote(reply: str, fact: HiddenFact) -> str:

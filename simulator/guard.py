@@ -57,6 +57,8 @@ ASSISTANT_SPEAK = re.compile(
             # a chatbot's confusion, seen on the default model: "Let me try again.",
             # "Can you please try again?", "I didn't quite get that. Could you please clarify?"
             r"\blet me try again\b",
+            r"\blet me give (?:you |it )?(?:another|a second) (?:shot|try|go)\b",
+            r"\bsorry if i (?:misunderstood|misinterpreted|confused you)\b",
             r"\b(?:can|could) you (?:please )?(?:try again|rephrase|clarify)\b",
             r"\bi didn't (?:quite )?(?:get|catch|understand) (?:that|it|your)\b",
             r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",

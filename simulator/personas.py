@@ -29,7 +29,7 @@ class Brief(_Strict):
 
 
 ReactionToTelling = Literal["agrees_too_quickly", "goes_quiet", "pushes_back"]
-MOODS = ("guarded", "warming", "candid", "told_what_to_do")
+MOODS = ("guarded", "warming", "candid", "told_what_to_do", "puzzled")
 
 
 class HiddenFact(_Strict):
@@ -82,6 +82,13 @@ class Voice(_Strict):
         default_factory=list,
         max_length=3,
         description="Just told what to do or judged: in line with reaction_to_telling.",
+    )
+    puzzled: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="The manager says something that has nothing to do with work (a quiz, a "
+        "task, a joke): puzzled or amused, brief, back to the PM's own situation. Also said "
+        "when every attempt at such a turn went wrong.",
     )
 
     def samples(self) -> list[tuple[str, list[str]]]:

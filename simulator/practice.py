@@ -22,7 +22,16 @@ from simulator.backends.base import ChatBackend, Message
 from simulator.coder import code_turn
 from simulator.errors import InputError, SimulatorError
 from simulator.injection import aimed_at_model
-from simulator.offtopic import gist, off_topic
+from simulator.offtopic import (
+    answers,
+    gist,
+    off_topic,
+    reaction_lead,
+    reacts,
+    situation_words,
+    suspect,
+    words_of,
+)
 from simulator.personas import HiddenFact, Persona
 from simulator.prompts import render
 from simulator.state import DIFFICULTY, DifficultyName, PersonaState, advance, initial_state
@@ -37,6 +46,13 @@ OPENING_CUE = "(Your one-to-one with your manager is starting. You speak first.)
 STOP = ["\nManager:", "\nYou:", "\nMe:", "\n\n\n", "(Stage note", "<|im_end|>", "<|im_start|>"]
 MOODS = ((0.55, "open"), (0.35, "warming"), (0.0, "guarded"))
 IDEA_AS_ADVICE = re.compile(r"^you could\b", re.IGNORECASE)
+# Said when every attempt failed; each opens differently, so two in one session do not repeat.
+FALLBACKS = (
+    "Hmm. Give me a second, I'm trying to work out how to put this.",
+    "Sorry, I lost my thread there. Where was I?",
+    "Let me think about that for a moment.",
+)
+MAX_AFTER_LEAD = 2  # sentences of the model's reply kept after a puzzled lead
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -50,6 +66,8 @@ RETRY_ON = {
     "stock_filler",
     "repeated_opener",
     "unfaithful",
+    "answers_request",
+    "recital",
 }
 log = logging.getLogger(__name__)
 
@@ -211,6 +229,7 @@ class Practice:
         persona = conversation.persona
         fact: HiddenFact | None = None
         extra: dict[str, object] = {}
+        said = on_topic_text(conversation)
         if aimed_at_model(message):
             # Talk aimed at the model behind the persona never reaches it word for word: the
             # persona hears an odd remark, and nothing about the meeting changes.
@@ -219,15 +238,12 @@ class Practice:
             prompt_text = render("offscript.j2", name=persona.name)
             reaction = prompt_text  # the guard then catches a reply that quotes it
             extra["off_topic"] = True
-        elif off_topic(message, persona, on_topic_text(conversation)):
+        elif off_topic(message, persona, said):
             # A task, a format, trivia or a joke is not coaching: nothing about the meeting
             # changes, and the PM reacts as a person whose manager said that in a 1:1.
             state = conversation.state
             code = code_turn("", "")
-            # The model hears what kind of request it was, never the request itself: a small model
-            # told "do not write the code" still writes it when it sees the request.
-            reaction = render("offtopic_note2.j2", name=persona.name.split()[0])
-            prompt_text = render("offtopic_turn.j2", gist=gist(message), note=reaction)
+            reaction, prompt_text = off_topic_prompt(conversation, message)
             extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)
@@ -248,6 +264,8 @@ class Practice:
                 extra["fact"] = fact.id
             if idea_now:
                 extra["idea"] = True
+            if suspect(message, persona, said):
+                extra["suspect"] = True  # the reply shows whether it was about the PM
         turn = Turn(
             speaker="manager",
             text=message,
@@ -327,13 +345,26 @@ class Practice:
         avoid = persona.avoid_phrases
         # The voice samples are examples, not lines: a reply that copies one is treated like one
         # that parrots the manager (found, regenerated, and the copied sentence cut).
-        samples = "\n".join(line for _, lines in persona.voice.samples() for line in lines)
+        # The puzzled lines are the one exception: an off-topic turn is steered by one of them.
+        samples = "\n".join(
+            line for mood, lines in persona.voice.samples() if mood != "puzzled" for line in lines
+        )
         manager = f"{manager}\n{samples}"
+
+        request = conversation.turns[-1].text
+        said = on_topic_text(conversation, end=len(conversation.turns) - 1)
 
         def check(reply: str) -> list[str]:
             found = guard.problems(reply, earlier, name, note=note, manager=manager, avoid=avoid)
             if fact and not fidelity.carries(reply, fact, persona):
                 found.append("unfaithful")
+            elif fact and fidelity.recites(reply, fact) and len(attempts) < ATTEMPTS:
+                found.append("recital")  # a faithful recital is kept on the last attempt
+            heard = not asked.get("off_topic")  # an off-topic turn's request is never sent
+            if (asked.get("suspect") or not heard) and answers(
+                reply, request, persona, said, heard=heard
+            ):
+                found.append("answers_request")
             return found
 
         text = ""
@@ -378,6 +409,13 @@ class Practice:
             found = check(text)
             tried.append(found)
             stats["problems"] = found
+            if "answers_request" in found and not asked.get("off_topic"):
+                # The model took the turn as a request, and the reply shows it was not about the
+                # PM's situation: the turn becomes off topic (it moves nothing) and the next
+                # attempt hears only what kind of remark it was. The prompt's prefix is kept.
+                state, fact = conversation.state, None
+                note = self._turn_off_topic(conversation)
+                prompt = self.messages(conversation)
             if not RETRY_ON & set(found):
                 break
         if len(tried) > 1:
@@ -387,11 +425,15 @@ class Practice:
             if stats["problems"]
             else text.strip()
         )
+        if "answers_request" in found or (asked.get("off_topic") and guard.complies(final)):
+            final = ""  # whatever is left of an answer to the request is not the PM talking
         if fact and not fidelity.carries(final, fact, persona):
             final = best_reveal(attempts, fact, persona, check) or final
         if not final:  # every attempt only echoed or repeated: better that than a stock line
             candidates = [c for c in (guard.usable(t, name) for t in reversed(attempts)) if c]
-            candidates = [c for c in candidates if not guard.complies(c)]
+            candidates = [
+                c for c in candidates if not guard.complies(c) and "answers_request" not in check(c)
+            ]
             fresh = [c for c in candidates if "repetition" not in guard.problems(c, earlier)]
             final = (fresh or candidates or [""])[0]
             stats["relaxed"] = bool(final)
@@ -401,18 +443,42 @@ class Practice:
             final = authored_reveal(final, fact, earlier)
             stats["fact_fallback"] = True
         if not final:
-            final = "Hmm. Give me a second, I'm trying to work out how to put this."
+            final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
+        elif asked.get("off_topic") and not reacts(final):
+            # The model, never told the request, often carries on as if nothing odd was said
+            # (or as if it had been told what to do): the PM's own puzzled line, while one is
+            # left; then a puzzled lead before the model's sentences about the situation.
+            final = off_topic_reaction(persona, final, earlier, said)
+            stats["lead"] = True
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
             stats["fact"] = fact.id
             stats["faithful"] = fidelity.carries(final, fact, persona)
+            stats["recited"] = fidelity.recites(final, fact)
         if asked.get("off_topic"):
             stats["off_topic"] = True
         turn = Turn(speaker="persona", text=final, state=state, stats=stats)
         self.store.add_turn(conversation, turn)
         yield Reply(text=final, done=True, notice=notice, stats=stats)
+
+    def _turn_off_topic(self, conversation: Conversation) -> str:
+        """Make the last manager turn an off-topic one after the fact: the PM hears the kind of
+        remark, not the request; the coder's code and the released fact are dropped and the
+        state stays where it was. Returns the turn's new stage note."""
+        turn = conversation.turns[-1]
+        note, turn.prompt_text = off_topic_prompt(conversation, turn.text)
+        for key in ("fact", "idea", "suspect"):
+            turn.stats.pop(key, None)
+        turn.stats.update(
+            off_topic=True,
+            code=code_turn("", "").model_dump(mode="json"),
+            pending_state=conversation.state.model_dump(mode="json"),
+            note=note,
+        )
+        self.store.update_turn(conversation, len(conversation.turns) - 1)
+        return note
 
     @staticmethod
     def _retry_prompt(
@@ -440,7 +506,8 @@ class Practice:
             keep=fidelity.keywords(fact) if fact and "unfaithful" in found else [],
             opener=" ".join(guard.opener(previous)) if "repeated_opener" in found else "",
             phrase=guard.stock_filler(previous) if "stock_filler" in found else "",
-            task="complies" in found,
+            task=bool({"complies", "answers_request"} & set(found)),
+            own_words="recital" in found,
         )
         return [*prompt[:-1], {"role": last["role"], "content": hint}]
 
@@ -456,11 +523,55 @@ def best_reveal(
     return ""
 
 
-def on_topic_text(conversation: Conversation) -> list[str]:
-    """What has been said so far, without off-topic turns and the replies to them."""
+def off_topic_prompt(conversation: Conversation, message: str) -> tuple[str, str]:
+    """The stage note (as the guard checks it) and the text the model hears for an off-topic
+    turn. The model hears what
+    kind of request it was, never the request itself: a small model told "do not write the
+    code" still writes it when it sees the request. One of the persona's authored puzzled lines
+    (one not said yet) shows how this PM reacts: a small model imitates an example far better
+    than it follows a description."""
+    persona = conversation.persona
+    earlier = [t.text for t in conversation.turns if t.speaker == "persona"]
+    lines = [line for line in persona.voice.puzzled if line not in earlier]
+    name = persona.name.split()[0]
+    note = render("offtopic_note2.j2", name=name, example=lines[0] if lines else "")
+    # The guard checks replies against the note without the example: saying the PM's own
+    # puzzled line is not reading the stage directions aloud.
+    return render("offtopic_note2.j2", name=name, example=""), render(
+        "offtopic_turn.j2", gist=gist(message), note=note
+    )
+
+
+def off_topic_reaction(persona: Persona, reply: str, earlier: list[str], said: list[str]) -> str:
+    """What the PM says to an odd remark when the model's reply did not react to it."""
+    unsaid = [
+        line
+        for line in persona.voice.puzzled
+        if line not in earlier and not guard.repeats_opener(line, earlier)
+    ]
+    if unsaid:
+        return unsaid[0]
+    lead = reaction_lead(persona, earlier)
+    situation = situation_words(persona, said)
+    kept = [s for s in guard.split_sentences(reply) if words_of(s) & situation]
+    return " ".join([lead, *kept[:MAX_AFTER_LEAD]]).strip() or reply
+
+
+def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:
+    """A line for when every attempt failed: after an off-topic turn one of the persona's own
+    puzzled lines, else a pause; never one that opens like an earlier reply."""
+    lines = [*(persona.voice.puzzled if off_topic else ()), *FALLBACKS]
+    fresh = [line for line in lines if not guard.repeats_opener(line, earlier)]
+    unsaid = [line for line in fresh if line not in earlier]
+    return (unsaid or fresh or lines)[0]
+
+
+def on_topic_text(conversation: Conversation, end: int | None = None) -> list[str]:
+    """What has been said so far (up to turn `end`), without off-topic turns and the replies
+    to them."""
     said: list[str] = []
     skip = False
-    for turn in conversation.turns:
+    for turn in conversation.turns[:end]:
         if turn.speaker == "manager":
             skip = bool(turn.stats.get("off_topic"))
         if not skip:

@@ -256,6 +256,17 @@ class Store:
             )
         conversation.turns.append(turn)
 
+    def update_turn(self, conversation: Conversation, index: int) -> None:
+        """Write back what the app changed in turn `index` after it was added: the text sent to
+        the model and the stats (a turn found off topic only once the reply showed it)."""
+        turn = conversation.turns[index]
+        with self._connect() as db:
+            db.execute(
+                "UPDATE turns SET prompt_text = ?, stats_json = ? "
+                "WHERE conversation_id = ? AND idx = ?",
+                (turn.prompt_text, json.dumps(turn.stats), conversation.id, index),
+            )
+
     @staticmethod
     def _insert_turn(db: sqlite3.Connection, conversation_id: str, index: int, turn: Turn) -> None:
         db.execute(

@@ -78,6 +78,8 @@ voice:
   told_what_to_do:  # just told what to do: matches reaction_to_telling
     - "Yes, of course. I'll do that."
     - "Right. Absolutely."
+  puzzled:  # the manager says something off topic (a quiz, a task): amused, brief, back on topic
+    - "Ha, sorry, what? My head is still in that review."
 # agrees_too_quickly | goes_quiet | pushes_back
 reaction_to_telling: agrees_too_quickly
 # Phrases this PM would never say (another persona's catchphrase); prompts/stock_phrases.txt

@@ -4,6 +4,9 @@ from __future__ import annotations
 import pytest
 
 from simulator import fidelity
+from simulator.backends.scripted import ScriptedBackend
+from simulator.practice import Practice
+from simulator.store import Store
 
 
 def test_every_authored_line_carries_its_own_fact(library) -> None:
@@ -63,3 +66,42 @@ def test_keywords_are_taken_from_the_line_when_not_authored(library) -> None:
 def test_fidelity_share() -> None:
     assert fidelity.fidelity([True, True, False, True]) == 0.75
     assert fidelity.fidelity([]) is None
+
+
+# The same reveal twice, on missed-deadlines' first fact (the manager had asked "Tell me more
+# about what happened with the dates."). The bad one was said on the default model: the authored
+# line read out after a stock lead-in. The good one answers the question in the PM's words.
+RECITED = (
+    "I know what you're talking about. Yeah, so... I've been taking the go-live dates the "
+    "partners put in the contract and just signing them. I never asked the engineers for an "
+    "estimate first."
+)
+ADAPTED = (
+    "What happened with the dates? Honestly, whatever go-live date a partner wrote into the "
+    "contract, I signed. I didn't go to the engineers for an estimate, not once."
+)
+
+
+def test_a_reveal_fitted_to_the_question_is_not_a_recital(library) -> None:
+    persona = library.get("missed-deadlines")
+    fact = persona.hidden_facts[0]
+    assert fidelity.carries(RECITED, fact, persona) and fidelity.recites(RECITED, fact)
+    assert fidelity.carries(ADAPTED, fact, persona) and not fidelity.recites(ADAPTED, fact)
+
+
+def test_a_recital_is_tried_again_in_own_words_and_kept_on_the_last_attempt(
+    tmp_path, library
+) -> None:
+    persona = library.get("missed-deadlines")
+    backend = ScriptedBackend([persona.hidden_facts[0].line, ADAPTED])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "easy")  # easy: one open question releases a fact
+    reply = list(practice.say(conversation, "Tell me more about what happened with the dates."))
+    assert reply[-1].text == ADAPTED and reply[-1].stats["recited"] is False
+    assert "in your own words" in backend.history[1][-1]["content"]
+    always = ScriptedBackend(default=persona.hidden_facts[0].line)
+    practice = Practice(always, Store(tmp_path / "d.db"))
+    conversation = practice.start(persona, "easy")
+    last = list(practice.say(conversation, "Tell me more about what happened with the dates."))
+    assert last[-1].stats["attempt"] == 3 and last[-1].stats["recited"] is True
+    assert last[-1].text == persona.hidden_facts[0].line  # faithful beats fitted

@@ -301,7 +301,8 @@ def test_the_idea_is_said_in_the_first_person(tmp_path, library) -> None:
     idea = persona.own_idea.model_copy(update={"threshold": 0.36})
     facts = [f.model_copy(update={"threshold": 0.3}) for f in persona.hidden_facts[:2]]
     easy = persona.model_copy(update={"own_idea": idea, "hidden_facts": facts})
-    lines = [f.line for f in facts] + [persona.own_idea.text]
+    # each line said word for word is a recital, tried again twice and then kept
+    lines = [f.line for f in facts for _ in range(3)] + [persona.own_idea.text]
     practice = Practice(ScriptedBackend(lines), Store(tmp_path / "c.db"))
     conversation = practice.start(easy, "easy")
     for question in ("What's on your mind?", "Tell me more.", "What options do you see?"):

@@ -1,7 +1,9 @@
 """The persona's voice on the real embedded model: off-script requests stay in the meeting.
 
-The requests below were written after the guard's and the off-topic detector's patterns, and
-not tuned on: they test the prompt and the reply guard, not a keyword list.
+The four requests below were written after the off-topic cues and match none of them. They
+were then the development set of the relevance detector and the reply guard (tuned on, so this
+test shows the mechanism works on the real model, not how well it generalises; the lead
+measures that on requests the developer never saw).
 """
 
 from __future__ import annotations
@@ -29,24 +31,30 @@ HELD_OUT = [
 ]
 
 
+# How a chatbot declines; a PM in a 1:1 does not talk like that.
+REFUSAL = re.compile(
+    r"\b(?:i can(?:'t|not)|i'm (?:not able|unable)|i am (?:not able|unable)) (?:help|assist|"
+    r"do that|provide|answer)|\bi'm sorry,? but\b|\bas an? (?:ai|assistant)\b",
+    re.IGNORECASE,
+)
+
+
 @pytest.fixture(scope="module")
 def llama() -> LlamaBackend:
     return LlamaBackend(resolve_model())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 13): a request no cue catches reaches the model word for word, and "
-    "the default model answers it ('The early bird catches the worm.'); the reply guard does not "
-    "recognise a plain answer. Remove this mark when it passes.",
-)
 def test_off_script_requests_get_a_pm_reply_not_the_task(llama, library, tmp_path: Path) -> None:
     practice = Practice(llama, Store(tmp_path / "c.db"))
     conversation = practice.start(library.get("missed-deadlines"), "medium")
     list(practice.say(conversation, "Thanks for making time. What's on your mind today?"))
+    before = conversation.state
     for request, answer in HELD_OUT:
         reply = list(practice.say(conversation, request))[-1].text
         assert reply and not out_of_character(reply), (request, reply)
         assert not re.search(answer, reply, re.IGNORECASE), (request, reply)
+        assert not REFUSAL.search(reply), (request, reply)  # a person, not a chatbot declining
+    assert conversation.state.openness == before.openness  # off-script turns move nothing
+    assert conversation.state.revealed == before.revealed
     openers = [guard.opener(t.text) for t in conversation.turns if t.speaker == "persona"]
     assert len(set(openers)) == len(openers), openers

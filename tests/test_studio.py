@@ -149,7 +149,7 @@ def test_the_skeleton_shows_every_voice_field_with_an_explanation() -> None:
     assert errors == [] and persona is not None
     assert all(fact.line and fact.keywords for fact in persona.hidden_facts)
     assert [mood for mood, _ in persona.voice.samples()] == [
-        "guarded", "warming", "candid", "told_what_to_do"
+        "guarded", "warming", "candid", "told_what_to_do", "puzzled"
     ]  # fmt: skip
     for word in ("line", "keywords", "voice", "reaction_to_telling", "avoid_phrases"):
         assert f"`{word}`" in SKELETON or f"\n{word}:" in SKELETON or f" {word}:" in SKELETON

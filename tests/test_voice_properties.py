@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import fidelity, guard
-from simulator.offtopic import off_topic
+from simulator.offtopic import answers, meeting_words, off_topic, reacts
 from tests.test_properties import BUNDLED, SETTINGS, TEXT
 
 # Near-misses of the patterns, repeated: what makes a backtracking regex slow.
@@ -21,6 +21,7 @@ PIECES = st.sampled_from(
 )  # fmt: skip
 HOSTILE = st.one_of(TEXT, st.lists(PIECES, max_size=400).map("".join))
 LIMIT_S = 0.5
+meeting_words()  # read once from the corpus: a load, not the per-turn cost this test bounds
 
 
 @SETTINGS
@@ -33,4 +34,6 @@ def test_voice_checks_are_quick_on_any_text(text: str, persona) -> None:  # type
     fidelity.missing(text, fact, persona)
     fidelity.quote(text, fact)
     off_topic(text, persona, [text[:500]])
+    answers(text, text[:300], persona, [text[:500]])
+    reacts(text)
     assert time.perf_counter() - started < LIMIT_S
