@@ -1,4 +1,4 @@
-from simulator.cli import main
+from simulator.cli.commands import main
 
 if __name__ == "__main__":
     main()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from simulator.backends.base import ChatBackend
 from simulator.backends.registry import build, options_model
-from simulator.paths import PERSONAS_DIR, data_dir
-from simulator.personas import PersonaLibrary
-from simulator.practice import Practice
-from simulator.rubric import RubricLibrary
-from simulator.store import Store
+from simulator.conversation.practice import Practice
+from simulator.personas.library import PersonaLibrary
+from simulator.scoring.rubric import RubricLibrary
+from simulator.storage.paths import PERSONAS_DIR, data_dir
+from simulator.storage.store import Store
 
 # Shared command-line flags that are really options of some backend: each goes to the chosen
 # backend only if it declares an option of that name (--model to llama, --base-url to openai).

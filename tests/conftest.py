@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from simulator.backends.scripted import ScriptedBackend
-from simulator.personas import PersonaLibrary
-from simulator.practice import Practice
-from simulator.store import Store
+from simulator.conversation.practice import Practice
+from simulator.personas.library import PersonaLibrary
+from simulator.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

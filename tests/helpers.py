@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.transcript import TranscriptTurn
+from simulator.conversation.transcript import TranscriptTurn
 
 PERSONA_REPLIES = (
     "Honestly, it's been a strange couple of weeks and I'm still working out what I think.",

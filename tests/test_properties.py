@@ -12,16 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.backends.scripted import ScriptedBackend
-from simulator.cards import from_card, to_card
-from simulator.coder import code_turn
+from simulator.coding.rules import code_turn
+from simulator.conversation.injection import defuse, strip_injection
+from simulator.conversation.practice import MAX_MESSAGE_CHARS, clean_message, keep_char
+from simulator.conversation.transcript import TranscriptTurn, read_transcript
 from simulator.errors import SimulatorError
-from simulator.evaluate import Evaluator, Report
-from simulator.injection import defuse, strip_injection
-from simulator.paths import PERSONAS_DIR
-from simulator.personas import Persona, PersonaLibrary, parse_persona
-from simulator.practice import MAX_MESSAGE_CHARS, clean_message, keep_char
-from simulator.rubric import load_rubric, load_rubric_file
-from simulator.transcript import TranscriptTurn, read_transcript
+from simulator.personas.cards import from_card, to_card
+from simulator.personas.library import Persona, PersonaLibrary, parse_persona
+from simulator.scoring.evaluate import Evaluator, Report
+from simulator.scoring.rubric import load_rubric, load_rubric_file
+from simulator.storage.paths import PERSONAS_DIR
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # text with everything people paste: emoji, right-to-left scripts, control characters, NULs

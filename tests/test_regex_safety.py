@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.adversarial import CHECKS, UNITS, cpu_seconds
-from simulator.practice import MAX_MESSAGE_CHARS, Practice
+from simulator.bench.adversarial import CHECKS, UNITS, cpu_seconds
+from simulator.conversation.practice import MAX_MESSAGE_CHARS, Practice
 
 BOUND_S = 0.2  # CPU seconds per call; a linear pattern takes a few milliseconds on 2,000 chars
 FREEZE = "a" + "\n" * (MAX_MESSAGE_CHARS - 2) + "a"  # the red team's message

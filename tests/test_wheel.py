@@ -16,7 +16,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-from simulator.paths import CORPUS_DIR, PACKAGE, PERSONAS_DIR, PROMPTS_DIR, RUBRICS_DIR
+from simulator.storage.paths import CORPUS_DIR, PACKAGE, PERSONAS_DIR, PROMPTS_DIR, RUBRICS_DIR
 from tests.conftest import ROOT
 
 
@@ -123,7 +123,7 @@ def test_wheel_runs_personas_and_evaluate_outside_the_repository(tmp_path: Path)
     agreement = run([simulator, "code-agreement", "--json"], outside, env)
     assert json.loads(agreement)["corpus"]["utterances"]["all"] >= 700, "no labelled corpus"
     learned = run(
-        [str(python), "-c", "from simulator.coder_model import shipped_model as s; print(s())"],
+        [str(python), "-c", "from simulator.coding.model import shipped_model as s; print(s())"],
         outside,
         env,
     )

@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import Field
 
 from simulator.backends.base import BackendOptions, Message
+from simulator.backends.fifo import FifoLock
+from simulator.backends.model_files import check_gguf, resolve_model, show_progress
 from simulator.backends.no_repeat import NoRepeat, banned_runs
+from simulator.conversation.injection import defuse_messages
 from simulator.errors import ModelError
-from simulator.fifo import FifoLock
-from simulator.injection import defuse_messages
-from simulator.model_files import check_gguf, resolve_model, show_progress
 
 
 def load_llama(model_path: Path, context_size: int, threads: int = 0) -> Any:

@@ -10,8 +10,8 @@ import httpx
 from pydantic import Field
 
 from simulator.backends.base import BackendOptions, Message
+from simulator.conversation.injection import defuse_messages
 from simulator.errors import ModelError, SimulatorError
-from simulator.injection import defuse_messages
 
 MAX_STOPS = 4  # the OpenAI API accepts at most four stop sequences
 

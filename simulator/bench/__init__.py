@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: speed, capacity, hostile input for the text checks."""

@@ -1,0 +1,2 @@
+"""One practice conversation: the turn loop, the persona's state, the prompt, the reply guards,
+the transcript."""

@@ -1,0 +1,240 @@
+"""Whether a manager turn is about the PM's situation at all.
+
+"Write me a Python function", "you be the manager", "what's 17 times 23?", "tell me a joke",
+"describe yourself as a chatbot": the coder would count some of these as open questions, and
+openness would rise for a turn that has nothing to do with coaching. Such a turn moves neither
+openness nor the facts, and the PM answers it as a person whose manager said that in a 1:1.
+
+Two ways to tell. A cue that the turn asks for a task, a format, a role swap, trivia, a joke or
+talk about the AI, with little overlap with the persona's situation and the conversation so far
+(a request about the PM's own work, "can you write up the launch risks?", stays on topic). And,
+for requests no cue was written for, relevance: a turn that shares nothing with the situation,
+does not address the PM, and is mostly made of words managers do not use in 1:1s ("fill in the
+blank: the early bird catches the ___") is off topic too. The meeting's words are learned from
+the manager turns of the corpus' training split, not listed by hand.
+
+Turns in between (nothing shared with the situation, a word or two from outside the meeting,
+but "you" in them, or mostly meeting words) are `suspect`: the model hears them, and a reply
+that takes up the request instead of the situation (`answers`) turns them off topic after all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from simulator.coding.rules import split_sentences
+from simulator.conversation.fidelity import content
+from simulator.conversation.guard import repeats_opener
+from simulator.personas.library import Persona
+from simulator.storage.paths import CORPUS_DIR
+
+# Linear patterns only: bounded gaps, no nested quantifiers. Each kind has a gist: what the PM
+# hears instead of the request, so the model cannot do the task it never sees.
+KINDS: dict[str, tuple[str, str]] = {
+    "task": (
+        r"\b(?:write|draft|code|generate|compose|produce|create|make|give|send|show|build|"
+        r"whip up|knock out|put together|sketch|translate|convert|summari[sz]e|rewrite|"
+        r"format|spell|list|rank|sort|name)\b.{0,60}\b(?:function|script|program|code|"
+        r"snippet|class|regex|query|sql|python|javascript|java|html|css|json|yaml|xml|csv|"
+        r"table|spreadsheet|poem|haiku|limerick|song|lyrics|story|essay|recipe|email|"
+        r"tweet|slogan|riddle|bullet|list|outline|template|algorithm)s?\b"
+        r"|\b(?:json|yaml|xml|csv|markdown|bullet points?|a table|code block|python|"
+        r"javascript|typescript|sql|regex|haiku|limerick|sonnet|poem)\b",
+        "asks you, out of nowhere, to write or make something for them (code, a poem, a "
+        "formatted document) that has nothing to do with your work",
+    ),
+    "role": (
+        r"\b(?:you be (?:the |my )?(?:manager|boss|coach)|you play|you are now|you're now|"
+        r"pretend (?:to be|you(?:'re| are))|"
+        r"act as|role[- ]?play|swap roles|switch roles|flip (?:it|roles)|trade places|"
+        r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist))\b",
+        "suggests, out of nowhere, that you swap roles and you play the manager",
+    ),
+    "trivia": (
+        r"\b\d+(?:\.\d+)?\s*(?:[x×*+/^-]|times|plus|minus|divided by|multiplied by|"
+        r"squared|to the power)\s*\d"
+        r"|\b(?:square root|capital (?:city )?of|who (?:won|invented|wrote|painted|discovered"
+        r"|was the first)|what year did|how many (?:moons|planets|countries|continents|"
+        r"legs|bones|states)|tallest|longest river|population of|boiling point|speed of "
+        r"light|the weather|world cup|super bowl|olympics)\b",
+        "asks you, out of nowhere, a quiz question that has nothing to do with your work",
+    ),
+    "joke": (
+        r"\b(?:jokes?|riddle|pun|funny story|knock knock|entertain me|sing)\b",
+        "asks you, out of nowhere, to tell them a joke",
+    ),
+    "ai": (
+        r"\b(?:chatbot|chat bot|bot|an ai|the ai|language model|llm|neural|your training|"
+        r"your prompt|your instructions|who (?:made|built|created|trained) you|"
+        r"are you (?:real|human|a person|a machine|a computer)|as if you were)\b",
+        "asks you, out of nowhere, to talk about yourself as if you were a chatbot",
+    ),
+}
+PATTERNS = {kind: re.compile(pattern, re.IGNORECASE) for kind, (pattern, _) in KINDS.items()}
+CUES = re.compile("|".join(f"(?:{pattern})" for pattern, _ in KINDS.values()), re.IGNORECASE)
+OVERLAP = 2  # content words shared with the situation or the conversation to count as on topic
+# Words any meeting shares; they say nothing about whether a request is about the PM's situation.
+GENERIC = content(
+    "today time team things thing week weeks work people really maybe right good sure make need "
+    "quick start running tips three first help talk mind meeting going again roughly just "
+    "actually thanks okay"
+)
+MEETING_FILE = CORPUS_DIR / "train.jsonl"
+MEETING_MIN_COUNT = 2  # a word said once in the corpus may be one manager's odd word
+FOREIGN_SHARE = 0.5  # share of a turn's content words from outside the meeting to call it unrelated
+OWN_OUTSIDE = 2  # outside words of its own that make a reply an answer to a request
+FOREIGN_MIN = 2  # one odd word ("manageable", "headset") is too little to go on
+# A turn that speaks to the PM ("you", "we") is about them more often than not: such a turn is
+# only suspect, and the reply decides.
+ADDRESSED = re.compile(
+    r"\b(?:you|your|yours|yourself|you're|you've|you'd|you'll|we|us|our|we're|we've|let's)\b",
+    re.IGNORECASE,
+)
+
+# The cues' own words ("write", "list", "joke") never count as overlap: a PM who said "a poem?"
+# does not make the next request for a poem part of the situation.
+CUE_WORDS = content(
+    "write draft code generate compose produce create make give send show build whip knock put "
+    "together sketch translate convert summarise summarize rewrite format spell list rank sort "
+    "name function script program snippet class regex query python javascript html json yaml "
+    "csv table spreadsheet poem haiku limerick song lyrics story essay recipe email tweet "
+    "slogan riddle joke bullet outline template algorithm pretend play manager boss coach role "
+    "swap switch flip trade places times plus minus divided multiplied squared power capital "
+    "year tallest population weather funny entertain sing chatbot language model training "
+    "prompt instructions real human person machine computer"
+)
+
+
+POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def words_of(text: str) -> set[str]:
+    """Content words, "what's" and "Skyline's" read as "what" and "Skyline"."""
+    return content(POSSESSIVE.sub("", text)) - GENERIC
+
+
+def situation_words(persona: Persona, said: Iterable[str] = ()) -> set[str]:
+    """Content words of what the PM and the manager have in front of them: the brief, the PM's
+    own topic and worries, and everything said so far."""
+    texts = [
+        persona.company,
+        persona.brief.situation,
+        persona.surface_problem,
+        persona.opening_line,
+        persona.role,
+        persona.big_agenda,
+        persona.own_idea.text,
+        *persona.worries,
+        *(text for fact in persona.hidden_facts for text in (fact.text, fact.line)),
+        *said,
+    ]
+    return set().union(*(words_of(t) for t in texts))
+
+
+@functools.lru_cache(maxsize=1)
+def meeting_words() -> frozenset[str]:
+    """Content words managers use in 1:1s: those said at least twice in the manager turns of the
+    corpus' training split (any job, any setting: the words of talking about work)."""
+    counts: Counter[str] = Counter()
+    with MEETING_FILE.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                counts.update(content(str(json.loads(line).get("text", ""))))
+    return frozenset(word for word, count in counts.items() if count >= MEETING_MIN_COUNT)
+
+
+def foreign_words(message: str, persona: Persona, said: Iterable[str] = ()) -> set[str]:
+    """Content words of `message` from outside the meeting; empty when the message is about the
+    PM's situation or the conversation: it shares one of its own outside words with them
+    ("Skyline"), or two everyday ones (one shared "early" or "close" is chance)."""
+    words = words_of(message)
+    return set() if about_situation(words, persona, said) else words - meeting_words()
+
+
+def about_situation(words: set[str], persona: Persona, said: Iterable[str]) -> bool:
+    """Whether `words` share one of their outside words with the situation or the conversation
+    ("Skyline"), or two everyday ones (one shared "early" or "close" is chance)."""
+    shared = words & situation_words(persona, said)
+    return bool(shared - meeting_words()) or len(shared) >= OVERLAP
+
+
+def unrelated(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
+    """True when `message` shares nothing with the situation, does not address the PM, and at
+    least half its content words are from outside the meeting."""
+    foreign = foreign_words(message, persona, said)
+    words = words_of(message)
+    return (
+        len(foreign) >= FOREIGN_MIN
+        and not ADDRESSED.search(message)
+        and len(foreign) >= FOREIGN_SHARE * len(words)
+    )
+
+
+def suspect(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
+    """True when `message` is not about the situation (see `about_situation`) and brings a word
+    from outside the meeting: the reply will show whether it was about the PM."""
+    return bool(foreign_words(message, persona, said))
+
+
+def answers(
+    reply: str, message: str, persona: Persona, said: Iterable[str] = (), heard: bool = True
+) -> bool:
+    """True when `reply` takes up `message` rather than the PM's situation: it shares nothing with
+    the situation and takes up a word of the request from outside the meeting ("The early bird
+    catches the worm.") or brings two of its own ("Messi, easily."; one, "I'm just tired", is
+    too little). When the model did not hear the request (`heard` False), only the request's
+    own outside words count: a puzzled "a quiz? now?" is not an answer."""
+    words = words_of(reply)
+    if not words or about_situation(words, persona, said):
+        return False
+    outside = words - meeting_words()
+    taken_up = outside & words_of(message)
+    return bool(taken_up) or (heard and len(outside) >= OWN_OUTSIDE)
+
+
+def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
+    """True when `message` asks for something a PM would not do for their manager in a 1:1 and
+    is not about the PM's situation."""
+    if not CUES.search(message):
+        return unrelated(message, persona, said)
+    shared = (content(message) - CUE_WORDS - GENERIC) & situation_words(persona, said)
+    return len(shared) < OVERLAP
+
+
+# A first sentence that reacts to an odd remark: a question, a laugh, "you've lost me", "random".
+PUZZLED = re.compile(
+    r"\?|\b(?:ha|haha|huh|hm+|um+|wait|what|lost me|random|odd|strange|weird|funny|no idea|"
+    r"not sure (?:what|why|how)|beside the point|quiz|test|trick|where did that come from)\b",
+    re.IGNORECASE,
+)
+# Leads any PM might use, after the persona's own puzzled lines.
+LEADS = ("Huh. Random.", "Wait, what? Where did that come from?", "Ha, that's a new one.")
+
+
+def reacts(reply: str) -> bool:
+    """Whether the reply's first sentence reacts to an odd remark at all."""
+    first = split_sentences(reply)
+    return bool(first) and bool(PUZZLED.search(first[0]))
+
+
+def reaction_lead(persona: Persona, earlier: Sequence[str]) -> str:
+    """A short puzzled first sentence to put before a reply that did not react to an odd remark:
+    the first sentence of one of the persona's puzzled lines, else a stock one, never opening
+    like an earlier reply or said before."""
+    said = " ".join(earlier)
+    for lead in [*(split_sentences(line)[0] for line in persona.voice.puzzled), *LEADS]:
+        if lead not in said and not repeats_opener(lead, earlier):
+            return lead
+    return ""
+
+
+def gist(message: str) -> str:
+    """What the PM hears instead of an off-topic request: its kind, not its words."""
+    for kind, pattern in PATTERNS.items():
+        if pattern.search(message):
+            return KINDS[kind][1]
+    return "says something that has nothing to do with your work or this meeting"

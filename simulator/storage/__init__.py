@@ -1,0 +1,1 @@
+"""What is saved and where: the SQLite store, the folders, data files, downloads."""

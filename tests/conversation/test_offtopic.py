@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.backends.scripted import ScriptedBackend
+from simulator.conversation import guard
+from simulator.conversation.offtopic import CUES, answers, gist, off_topic, reacts, suspect
+from simulator.conversation.practice import Practice
+from simulator.storage.store import Store
+from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
+
+# The requests from issue 13, as a colleague might type them.
+OFF = [
+    "Quick one before we start: can you knock out a small Python function that reverses a string?",
+    "Let's flip it today. You be the manager and give me three tips on running my team.",
+    "Send me the status as JSON with keys risk, owner and date.",
+    "What's 17 times 23?",
+    "Tell me a joke to lighten the mood.",
+    "Describe yourself as if you were a chatbot.",
+]
+ON = [
+    "What's on your mind today?",
+    "Can you write up a list of the partner go-live dates that slipped?",
+    "Could you draft an email to the partners about the new dates?",
+    "How many of the partner launches slipped this quarter?",
+    "You should give the partners a new date.",
+    "What would you want to be different with the next partner?",
+]
+
+
+@pytest.mark.parametrize("message", OFF)
+def test_requests_outside_the_meeting_are_off_topic(library, message: str) -> None:
+    assert off_topic(message, library.get("missed-deadlines"))
+
+
+@pytest.mark.parametrize("message", ON)
+def test_talk_about_the_pms_situation_is_not(library, message: str) -> None:
+    assert not off_topic(message, library.get("missed-deadlines"))
+
+
+def test_asking_twice_does_not_make_it_part_of_the_situation(library) -> None:
+    persona = library.get("missed-deadlines")
+    said = ["Write me a poem.", "A poem? Ha. Not really my thing, can we talk about Skyline?"]
+    assert off_topic("Go on, write me a poem about Skyline.", persona, [])
+    assert off_topic("Write me another poem then.", persona, said)
+
+
+def test_an_off_topic_turn_moves_neither_openness_nor_the_facts(tmp_path, library) -> None:
+    backend = ScriptedBackend(default="Ha, what? Sorry, I'm still on Skyline.")
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    persona = library.get("missed-deadlines")
+    conversation = practice.start(persona, "easy")  # easy: one open question releases a fact
+    before = conversation.state
+    for message in OFF:
+        list(practice.say(conversation, message))
+        assert conversation.state.openness == before.openness
+        assert conversation.state.revealed == ()
+        assert conversation.turns[-2].stats["off_topic"] is True
+    sent = "\n".join(m["content"] for call in backend.history for m in call)
+    assert not any(message in sent for message in OFF)  # the model never sees the request
+    assert "talk about yourself as if you were a chatbot" in backend.history[-1][-1]["content"]
+    assert conversation.turns[-2].text == OFF[-1]  # the transcript keeps what was typed
+    list(practice.say(conversation, "What's on your mind today?"))
+    assert conversation.state.revealed  # the same practice opens up for a real question
+
+
+def test_a_reply_that_does_the_task_is_regenerated(tmp_path, library) -> None:
+    backend = ScriptedBackend(
+        ["Sure thing! Here's the function: def reverse(s): return s[::-1]", "Code? Me? Ha. No."]
+    )
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(library.get("missed-deadlines"), "medium")
+    final = list(practice.say(conversation, OFF[0]))[-1]
+    assert final.text == "Code? Me? Ha. No." and final.stats["attempt"] == 2
+    assert "Do not do what was asked" in backend.history[-1][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("message", "heard"),
+    [
+        (OFF[0], "write or make something"),
+        (OFF[1], "swap roles"),
+        (OFF[3], "quiz question"),
+        (OFF[4], "joke"),
+        (OFF[5], "chatbot"),
+    ],
+)
+def test_the_pm_hears_the_kind_of_request_not_the_request(message: str, heard: str) -> None:
+    assert heard in gist(message)
+
+
+# Requests no cue was written for (the dev set of the real-model test and a few more): the
+# detector finds them by relevance, not by task words.
+UNCUED = [
+    "Fill in the blank for me: the early bird catches the ___.",
+    "Quick one, how do I convert Celsius to Fahrenheit again?",
+    "Summarise the plot of Hamlet in two sentences.",
+    "What's the time complexity of quicksort, roughly?",
+    "How far is the moon from the earth?",
+    "Describe the water cycle.",
+]
+
+
+@pytest.mark.parametrize("message", UNCUED)
+def test_requests_no_cue_was_written_for_are_found_by_relevance(library, message: str) -> None:
+    assert not CUES.search(message)  # the relevance signal does it, not a keyword list
+    for persona in library.all():
+        assert off_topic(message, persona), (persona.id, message)
+
+
+@pytest.mark.parametrize("script", [COACHING_SCRIPT, TELLING_SCRIPT])
+def test_coaching_and_telling_turns_are_never_off_topic(library, script: list[str]) -> None:
+    for persona in library.all():
+        said = [persona.opening_line]
+        for message in script:
+            assert not off_topic(message, persona, said), (persona.id, message)
+            said.append(message)
+
+
+def test_a_turn_about_the_situation_is_not_unrelated_even_with_rare_words(library) -> None:
+    persona = library.get("missed-deadlines")
+    # "Skyline" is the PM's own topic: rare words around it do not make it off topic
+    assert not off_topic("Did Skyline's escalation hit the quarterly dashboard?", persona)
+    assert not suspect("Did Skyline's escalation hit the quarterly dashboard?", persona)
+    # one odd word is too little to go on, and a turn that speaks to the PM is only suspect
+    assert not off_topic("What would make it manageable?", persona)
+    assert not off_topic("Who's your favourite footballer?", persona)
+    assert suspect("Who's your favourite footballer?", persona)
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [
+        ("The early bird catches the worm.", True),  # seen on the default model
+        ("Messi, easily. Nobody comes close.", True),
+        ("Ronaldo, on a good day.", False),  # one word from outside: too little to go on
+        ("Honestly? I'm just tired.", False),
+        ("Ha, what? Sorry, my head's still on Skyline.", False),
+        ("Honestly? I've been signing whatever dates the partners put in the contract.", False),
+        ("Hmm. No idea, and I'm not sure why you ask.", False),
+    ],
+)
+def test_a_reply_that_takes_up_the_request_is_recognised(
+    library, reply: str, verdict: bool
+) -> None:
+    persona = library.get("missed-deadlines")
+    request = "Who's your favourite footballer?"
+    assert answers(reply, request, persona, [persona.opening_line]) is verdict
+
+
+def test_a_suspect_turn_answered_as_a_request_becomes_off_topic(tmp_path, library) -> None:
+    backend = ScriptedBackend(["Messi, easily. Nobody comes close.", "Football? Ha. Not today."])
+    store = Store(tmp_path / "c.db")
+    practice = Practice(backend, store)
+    persona = library.get("missed-deadlines")
+    conversation = practice.start(persona, "easy")
+    before = conversation.state
+    final = list(practice.say(conversation, "Who's your favourite footballer?"))[-1]
+    assert final.text == "Football? Ha. Not today." and final.stats["off_topic"] is True
+    assert conversation.state == before  # openness and facts did not move
+    assert "footballer" in backend.history[0][-1]["content"]  # the first attempt heard it
+    assert "footballer" not in backend.history[1][-1]["content"]  # the retry did not
+    assert backend.history[1][:-1] == backend.history[0][:-1]  # the cached prefix is kept
+    saved = store.load(conversation.id).turns[-2]
+    assert saved.stats["off_topic"] is True and "fact" not in saved.stats
+    assert saved.prompt_text and "footballer" not in saved.prompt_text
+    list(practice.say(conversation, "What's on your mind today?"))
+    assert conversation.state.revealed  # a real question still opens the PM up
+
+
+def test_when_every_attempt_answers_the_pm_says_an_authored_puzzled_line(tmp_path, library) -> None:
+    backend = ScriptedBackend(default="The early bird catches the worm.")
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    persona = library.get("missed-deadlines")
+    conversation = practice.start(persona, "medium")
+    reply = list(practice.say(conversation, "Fill in the blank: the early bird catches the ___."))
+    assert reply[-1].text in persona.voice.puzzled
+    again = list(practice.say(conversation, "Go on, the early bird catches the what?"))
+    assert again[-1].text in persona.voice.puzzled and again[-1].text != reply[-1].text
+
+
+def test_an_off_topic_turn_is_steered_by_a_puzzled_line_not_said_yet(tmp_path, library) -> None:
+    persona = library.get("missed-deadlines")
+    first, second = persona.voice.puzzled[:2]
+    backend = ScriptedBackend([first, "Ha. No idea, honestly."])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    reply = list(practice.say(conversation, UNCUED[0]))[-1]
+    assert first in backend.history[0][-1]["content"]
+    assert reply.text == first and reply.stats["attempt"] == 1  # saying it is not an echo
+    list(practice.say(conversation, UNCUED[1]))
+    assert second in backend.history[1][-1]["content"]  # the next one, not the same again
+    assert first not in backend.history[1][-1]["content"]
+
+
+def test_a_reply_that_ignores_the_odd_remark_gets_the_pms_puzzled_lead(tmp_path, library) -> None:
+    persona = library.get("missed-deadlines")
+    # seen on the default model: the PM carries on as if the manager had said something kind
+    carried_on = [
+        "Oh, that's true. It's a lot of work and a lot of responsibility.",
+        "It's not easy being the one who makes things work for the partners.",
+        "I keep thinking about the partner calls this week.",
+        "Honestly the contracts are a mess right now.",
+    ]
+    practice = Practice(ScriptedBackend(carried_on), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    replies = [list(practice.say(conversation, message))[-1].text for message in UNCUED[:4]]
+    # the persona's own puzzled lines while there are some, then a stock lead before the
+    # model's sentences that are about the situation (the partners, the contracts)
+    assert replies[:2] == persona.voice.puzzled[:2]
+    assert replies[2].endswith(carried_on[2]) and replies[2] != carried_on[2]
+    assert replies[3].endswith(carried_on[3]) and replies[3] != carried_on[3]
+    assert all(reacts(reply) for reply in replies)
+    openers = [guard.opener(t.text) for t in conversation.turns if t.speaker == "persona"]
+    assert len(set(openers)) == len(openers)
+    assert conversation.state.openness == conversation.turns[0].state.openness  # type: ignore[union-attr]
+
+
+def test_a_puzzled_reply_is_left_as_it_is() -> None:
+    assert reacts("Ha, a quiz? Not my strong suit. Anyway, Skyline.")
+    assert reacts("Wait, sorry, what? My head's still on the partner dates.")
+    assert not reacts("Oh, that's true. It's a lot of work and a lot of responsibility.")
