@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 
 from simulator.coding.rules import code_turn, split_sentences
 from simulator.conversation import guard
-from simulator.conversation.fidelity import missing, quote
+from simulator.conversation.fidelity import missing, quote, recites
 from simulator.conversation.injection import aimed_at_model, defuse, strip_injection
-from simulator.conversation.offtopic import gist, off_topic
+from simulator.conversation.offtopic import answers, gist, off_topic, reacts
 from simulator.conversation.practice import MAX_MESSAGE_CHARS
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import PersonaLibrary
@@ -150,6 +150,9 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "expressions.parse": _parse,
     "offtopic.off_topic": lambda text: off_topic(text, PERSONA, [text]),
     "offtopic.gist": gist,
+    "offtopic.answers": lambda text: answers(text, text, PERSONA, [text]),
+    "offtopic.reacts": reacts,
+    "fidelity.recites": lambda text: recites(text, PERSONA.hidden_facts[0]),
     "fidelity.missing": lambda text: missing(text, PERSONA.hidden_facts[0], PERSONA),
     "fidelity.quote": lambda text: quote(text, PERSONA.hidden_facts[0]),
 }

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.errors import PersonaError
-from simulator.storage.datafiles import parse_yaml_model
+from simulator.storage.datafiles import load_yaml_file, parse_yaml_model
 from simulator.storage.paths import PERSONAS_DIR
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"  # also a safe file name: no dots, slashes or spaces
@@ -166,16 +166,7 @@ def parse_persona(text: str, source: str) -> Persona:
 
 def load_persona_file(path: Path) -> Persona:
     """Load one persona file; its name must be `<id>.yaml`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PersonaError(f"{path}: cannot read: {exc}") from None
-    persona = parse_persona(text, str(path))
-    if persona.id != path.stem:
-        raise PersonaError(
-            f"{path}: field id: '{persona.id}' must match the file name '{path.stem}'"
-        )
-    return persona
+    return load_yaml_file(path, Persona, PersonaError, "persona")
 
 
 def persona_files(folder: Path) -> list[Path]:

@@ -13,13 +13,12 @@ from simulator.personas.library import (
     SCHEMA_FILE,
     Persona,
     PersonaLibrary,
-    parse_persona,
 )
+from simulator.storage.datafiles import check_editor_text
 from simulator.storage.paths import PERSONAS_DIR, private_folder, write_private
 from simulator.text import plain
 
 HEADER = f"# yaml-language-server: $schema={(PERSONAS_DIR / SCHEMA_FILE).as_uri()}\n"
-MAX_YAML_BYTES = 64_000
 
 SKELETON = """id: my-new-persona
 name: Full Name
@@ -96,13 +95,7 @@ avoid_phrases: ["at the end of the day"]
 
 def validate_text(text: str) -> tuple[Persona | None, list[str]]:
     """Check editor text; errors name the field. Never raises for bad input."""
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        return None, [f"the persona is larger than {MAX_YAML_BYTES // 1000} KB"]
-    try:
-        return parse_persona(text, "persona"), []
-    except PersonaError as exc:
-        message = str(exc).removeprefix("persona: ")
-        return None, [part.strip() for part in message.split("; ")]
+    return check_editor_text(text, Persona, PersonaError, "persona")
 
 
 def to_yaml(persona: Persona) -> str:

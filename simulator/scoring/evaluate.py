@@ -30,7 +30,6 @@ from simulator.scoring.interpreter import (
     Interpreter,
     code_transcript,
     overall,
-    score,
 )
 from simulator.scoring.rubric import MAX_LEVEL, CompetencyDefinition, Rubric
 
@@ -218,8 +217,8 @@ class Evaluator:
     ) -> Report:
         started = time.perf_counter()
         coded = code_transcript(turns)
-        scores = score(turns, self.rubric, coded)
-        interpreter = Interpreter(turns, coded, self.rubric)
+        interpreter = Interpreter(turns, coded, self.rubric)  # one per report: facts built once
+        scores = interpreter.scores()
         reports = [
             CompetencyReport(
                 **s.model_dump(),

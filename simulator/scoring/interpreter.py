@@ -126,6 +126,7 @@ class Interpreter:
     def __init__(
         self, turns: Sequence[TranscriptTurn], coded: Sequence[CodedTurn], rubric: Rubric
     ) -> None:
+        self.rubric = rubric
         self.coded = list(coded)
         self.facts = turn_facts(turns, self.coded, rubric)
         self.measures: Facts = {
@@ -180,6 +181,15 @@ class Interpreter:
         level = self.level(definition, values)
         return _score(definition, level, None, self.evidence(definition, level), values)
 
+    def scores(self) -> list[CompetencyScore]:
+        """Every competency of the rubric, in its order."""
+        if not self.coded:
+            return [
+                _score(d, None, "The manager said nothing to score.", [], {})
+                for d in self.rubric.competencies
+            ]
+        return [self.score(d) for d in self.rubric.competencies]
+
 
 def _score(
     definition: CompetencyDefinition,
@@ -205,13 +215,7 @@ def score(
     """Score every competency in `rubric`. A competency the conversation gave no occasion for
     gets level None and the rubric's not-observed reason."""
     coded = list(coded) if coded is not None else code_transcript(turns)
-    if not coded:
-        return [
-            _score(d, None, "The manager said nothing to score.", [], {})
-            for d in rubric.competencies
-        ]
-    interpreter = Interpreter(turns, coded, rubric)
-    return [interpreter.score(d) for d in rubric.competencies]
+    return Interpreter(turns, coded, rubric).scores()
 
 
 def overall(scores: Sequence[CompetencyScore]) -> float | None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from simulator.errors import SimulatorError
 from simulator.scoring.expressions import ExpressionError, check, names, parse
-from simulator.storage.datafiles import parse_yaml_model
+from simulator.storage.datafiles import load_yaml_file, parse_yaml_model
 from simulator.storage.paths import RUBRICS_DIR
 
 SCHEMA_FILE = "rubric.schema.json"
@@ -276,14 +276,7 @@ class Rubric(_Strict):
 
 
 def load_rubric_file(path: Path) -> Rubric:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RubricError(f"{path}: cannot read: {exc}") from None
-    rubric = parse_rubric(text, str(path))
-    if rubric.id != path.stem:
-        raise RubricError(f"{path}: field id: '{rubric.id}' must match the file name")
-    return rubric
+    return load_yaml_file(path, Rubric, RubricError, "rubric")
 
 
 def parse_rubric(text: str, source: str) -> Rubric:

@@ -11,11 +11,11 @@ import re
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.errors import SimulatorError
 from simulator.scoring.evaluate import Evaluator
-from simulator.scoring.rubric import Rubric, RubricError, RubricLibrary, parse_rubric
+from simulator.scoring.rubric import Rubric, RubricError, RubricLibrary
+from simulator.storage.datafiles import check_editor_text
 from simulator.storage.paths import private_folder, write_private
 from simulator.text import plain
 
-MAX_YAML_BYTES = 64_000
 ID_LINE = re.compile(r"^id:[^\S\n]*\S[^\n]*$", re.MULTILINE)
 
 # Two short conversations with the same PM, one coached and one told, so a facilitator sees
@@ -48,13 +48,7 @@ SAMPLES = {
 
 def validate_rubric_text(text: str) -> tuple[Rubric | None, list[str]]:
     """Check editor text; each error names the field. Never raises for bad input."""
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        return None, [f"the rubric is larger than {MAX_YAML_BYTES // 1000} KB"]
-    try:
-        return parse_rubric(text, "rubric"), []
-    except RubricError as exc:
-        message = str(exc).removeprefix("rubric: ")
-        return None, [part.strip() for part in message.split("; ")]
+    return check_editor_text(text, Rubric, RubricError, "rubric")
 
 
 def rubric_text(library: RubricLibrary, rubric_id: str) -> str:

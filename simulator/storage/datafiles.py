@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -13,6 +14,7 @@ from simulator.errors import SimulatorError
 
 Model = TypeVar("Model", bound=BaseModel)
 MAX_TEXT_CHARS = 200_000  # a persona or rubric is a few kilobytes; this is far beyond any
+MAX_EDITOR_BYTES = 64_000  # what a studio editor accepts
 MAX_DEPTH = 40  # a persona, rubric, card or transcript nests a few levels; this is far beyond any
 
 
@@ -59,6 +61,34 @@ def parse_yaml_model(
         return model.model_validate(data)
     except ValidationError as exc:
         raise error(f"{source}: " + "; ".join(validation_problems(exc))) from None
+
+
+def load_yaml_file(path: Path, model: type[Model], error: type[SimulatorError], kind: str) -> Model:
+    """Load one data file named `<id>.yaml` (a persona, a rubric): errors name the file and the
+    field, and the id inside must match the file name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    loaded = parse_yaml_model(text, str(path), model, error, kind)
+    found = getattr(loaded, "id", None)
+    if found != path.stem:
+        raise error(f"{path}: field id: '{found}' must match the file name '{path.stem}'")
+    return loaded
+
+
+def check_editor_text(
+    text: str, model: type[Model], error: type[SimulatorError], kind: str
+) -> tuple[Model | None, list[str]]:
+    """Check what a facilitator typed in a studio editor: the model, or the problems, each naming
+    its field. Never raises for bad input."""
+    if len(text.encode("utf-8")) > MAX_EDITOR_BYTES:
+        return None, [f"the {kind} is larger than {MAX_EDITOR_BYTES // 1000} KB"]
+    try:
+        return parse_yaml_model(text, kind, model, error, kind), []
+    except error as exc:
+        message = str(exc).removeprefix(f"{kind}: ")
+        return None, [part.strip() for part in message.split("; ")]
 
 
 def validation_problems(exc: ValidationError) -> list[str]:
