@@ -350,10 +350,16 @@ class Practice:
         name = persona.name
         avoid = persona.avoid_phrases
         # The voice samples are examples, not lines: a reply that copies one is treated like one
-        # that parrots the manager (found, regenerated, and the copied sentence cut).
-        # The puzzled lines are the one exception: an off-topic turn is steered by one of them.
+        # that parrots the manager (found, regenerated, and the copied sentence cut). The
+        # puzzled lines are the one exception, on an off-topic turn only: that turn is steered
+        # by one of them. Anywhere else a puzzled line is a copy, and the wrong reaction ("I'm
+        # not sure what that has to do with the postmortem" after "You should have pushed back").
+        off_topic_turn = bool(conversation.turns[-1].stats.get("off_topic"))
         samples = "\n".join(
-            line for mood, lines in persona.voice.samples() if mood != "puzzled" for line in lines
+            line
+            for mood, lines in persona.voice.samples()
+            if mood != "puzzled" or not off_topic_turn
+            for line in lines
         )
         manager = f"{manager}\n{samples}"
 

@@ -220,3 +220,15 @@ def test_a_puzzled_reply_is_left_as_it_is() -> None:
     assert reacts("Ha, a quiz? Not my strong suit. Anyway, Skyline.")
     assert reacts("Wait, sorry, what? My head's still on the partner dates.")
     assert not reacts("Oh, that's true. It's a lot of work and a lot of responsibility.")
+
+
+def test_a_puzzled_line_copied_on_a_telling_turn_is_regenerated(tmp_path, library) -> None:
+    persona = library.get("launch-postmortem")
+    # seen on the default model: told "You should have pushed back.", the PM recited its two
+    # authored puzzled lines as if the manager had asked something off topic
+    copied = " ".join(persona.voice.puzzled)
+    own = "Pushed back on what, the date? Sales had it in the deck already."
+    practice = Practice(ScriptedBackend([copied, own]), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    reply = list(practice.say(conversation, "Let's keep this quick. You should have pushed back."))
+    assert reply[-1].text == own and reply[-1].stats["attempt"] == 2
