@@ -62,6 +62,19 @@ ASSISTANT_SPEAK = re.compile(
             r"\b(?:can|could) you (?:please )?(?:try again|rephrase|clarify)\b",
             r"\bi didn't (?:quite )?(?:get|catch|understand) (?:that|it|your)\b",
             r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",
+            # seen on the default model after off-script requests: "I can't understand. Please
+            # let me know how to proceed with this.", "I'm sorry, but I cannot continue this
+            # conversation.", "Oh no, that didn't work.", "I got your message."
+            r"\b(?:let me know|tell me) how (?:to|you(?:'d| would) like (?:me )?to) proceed\b",
+            r"\bhow (?:would|do) you (?:like|want) me to proceed\b",
+            r"\bplease let me know\b",
+            r"\bi (?:can't|cannot|can not) understand(?: (?:you|that|this|it|the (?:question|"
+            r"request)))?(?:[.!]|$)",
+            r"\bi (?:can't|cannot|can not|am unable to) (?:continue|carry on|go on) (?:with )?"
+            r"(?:this|the|our) (?:conversation|chat|discussion)\b",
+            r"\boh no,? that didn't work\b",
+            r"\bi (?:got|received|have received) your (?:message|request|question|input)\b",
+            r"\bi apologi[sz]e for (?:the|any) (?:confusion|inconvenience|misunderstanding)\b",
         ]
     ),
     re.IGNORECASE,

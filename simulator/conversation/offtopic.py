@@ -25,10 +25,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from simulator.coding.rules import split_sentences
 from simulator.conversation.fidelity import content
 from simulator.conversation.guard import repeats_opener
+from simulator.conversation.injection import aimed_at_model
 from simulator.personas.library import Persona
 from simulator.storage.paths import CORPUS_DIR
 
@@ -51,7 +53,9 @@ KINDS: dict[str, tuple[str, str]] = {
         r"\b(?:you be (?:the |my )?(?:manager|boss|coach)|you play|you are now|you're now|"
         r"pretend (?:to be|you(?:'re| are))|"
         r"act as|role[- ]?play|swap roles|switch roles|flip (?:it|roles)|trade places|"
-        r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist))\b",
+        r"play the (?:manager|boss|role)|be my (?:manager|boss|coach|therapist)|"
+        r"(?:swap|switch|trade|change) (?:seats|places|chairs|sides)|"
+        r"(?:you're|you are|ur|u r|youre) (?:the|my) (?:manager|boss|coach) (?:now|today|for))\b",
         "suggests, out of nowhere, that you swap roles and you play the manager",
     ),
     "trivia": (
@@ -94,6 +98,32 @@ ADDRESSED = re.compile(
     r"\b(?:you|your|yours|yourself|you're|you've|you'd|you'll|we|us|our|we're|we've|let's)\b",
     re.IGNORECASE,
 )
+
+# A request that the PM make or do something for the manager, as one asks an assistant:
+# "can you translate this", "pls convert it to metric", "can you draft my out-of-office reply".
+# Verbs of making need "me", "my", "this" or "the following" after them: "would you draft one?"
+# and "can you summarise where you've landed?" are work and coaching, not favours. Invitations
+# to talk ("can you tell me more", "walk me through it", "give me an example") never match.
+ASSIST = r"translate|convert|calculate|compute|proofread|spell"
+MAKE = (
+    r"write|draft|compose|create|design|make|code|whip up|knock out|put together|tidy up|"
+    r"polish|edit|fix|correct|check|look over|format|summari[sz]e|sum up|rewrite|reword|"
+    r"rephrase|generate"
+)
+ASKED = (
+    r"\b(?:(?:can|could|would|will|cn)\s(?:you|u|ya)|pls|please|(?:i need|i want|i'd like)"
+    r" you to)\s(?:(?:please|pls|quickly|just|maybe|also)\s){0,2}"
+    r"|^\W{0,3}(?:(?:ok|okay|hey|so|quick one)\W{1,3})?"
+)
+REQUEST = re.compile(
+    rf"(?:{ASKED})(?:(?:{ASSIST})\b|(?:{MAKE})\s(?:me|my|this|the following)\b)", re.IGNORECASE
+)
+# "Could you give me a few synonyms for 'ubiquitous'?": a favour asked in everyday words, with
+# the turn mostly words from outside the meeting.
+FOR_ME = re.compile(
+    r"\b(?:give|send|get|find|make|write|draft|show)\s(?:me|us)\b|\bfor me\b", re.IGNORECASE
+)
+COMMON_MIN = 20  # a word managers said this often in the corpus is talk glue ("before", "back")
 
 # The cues' own words ("write", "list", "joke") never count as overlap: a PM who said "a poem?"
 # does not make the next request for a poem part of the situation.
@@ -139,12 +169,27 @@ def situation_words(persona: Persona, said: Iterable[str] = ()) -> set[str]:
 def meeting_words() -> frozenset[str]:
     """Content words managers use in 1:1s: those said at least twice in the manager turns of the
     corpus' training split (any job, any setting: the words of talking about work)."""
+    counts = meeting_counts()
+    return frozenset(word for word, count in counts.items() if count >= MEETING_MIN_COUNT)
+
+
+@functools.lru_cache(maxsize=1)
+def meeting_counts() -> Counter[str]:
+    """How often each content word is said in the manager turns of the training split."""
     counts: Counter[str] = Counter()
     with MEETING_FILE.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 counts.update(content(str(json.loads(line).get("text", ""))))
-    return frozenset(word for word, count in counts.items() if count >= MEETING_MIN_COUNT)
+    return counts
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The words managers say most (at least COMMON_MIN times in the training split's manager
+    turns): sharing "before" or "back" with the situation says nothing about a request."""
+    counts = meeting_counts()
+    return frozenset(word for word, count in counts.items() if count >= COMMON_MIN)
 
 
 def foreign_words(message: str, persona: Persona, said: Iterable[str] = ()) -> set[str]:
@@ -199,10 +244,19 @@ def answers(
 def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
     """True when `message` asks for something a PM would not do for their manager in a 1:1 and
     is not about the PM's situation."""
-    if not CUES.search(message):
-        return unrelated(message, persona, said)
-    shared = (content(message) - CUE_WORDS - GENERIC) & situation_words(persona, said)
-    return len(shared) < OVERLAP
+    if CUES.search(message) or REQUEST.search(message):
+        # a favour's or a role swap's everyday words ("before", "back", "went") are no sign
+        # that it is about the PM; a task's may be ("list the dates that slipped")
+        worded = any(PATTERNS[kind].search(message) for kind in ("task", "trivia", "joke"))
+        glue = frozenset() if worded else common_words()
+        shared = (content(message) - CUE_WORDS - GENERIC - glue) & situation_words(persona, said)
+        return len(shared) < OVERLAP
+    if FOR_ME.search(message):  # "could you give me a few synonyms for 'ubiquitous'?"
+        foreign = foreign_words(message, persona, said)
+        return len(foreign) >= FOREIGN_MIN and len(foreign) >= FOREIGN_SHARE * len(
+            words_of(message)
+        )
+    return unrelated(message, persona, said)
 
 
 # A first sentence that reacts to an odd remark: a question, a laugh, "you've lost me", "random".
@@ -238,3 +292,30 @@ def gist(message: str) -> str:
         if pattern.search(message):
             return KINDS[kind][1]
     return "says something that has nothing to do with your work or this meeting"
+
+
+class Said(Protocol):
+    """A turn of any kind: the practice loop's or a transcript file's."""
+
+    @property
+    def speaker(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def skipped_turns(turns: Sequence[Said], persona: Persona) -> set[int]:
+    """Indices of the manager turns that were not about the PM's situation (aimed at the model,
+    or off topic given what was said on topic before them), as the practice loop decided: they
+    move nothing and count for nothing. Their replies are left out of what was said too."""
+    skipped: set[int] = set()
+    said: list[str] = []
+    skip = False
+    for index, turn in enumerate(turns):
+        if turn.speaker == "manager":
+            skip = aimed_at_model(turn.text) or off_topic(turn.text, persona, said)
+            if skip:
+                skipped.add(index)
+        if not skip:
+            said.append(turn.text)
+    return skipped

@@ -263,7 +263,7 @@ class Practice:
                 name=persona.name,
                 reaction=reaction,
                 fact=(fact.line or fact.text) if fact else "",
-                idea=persona.own_idea.text if idea_now else "",
+                idea=persona.own_idea.spoken() if idea_now else "",
                 max_sentences=3,
             )
             if fact:

@@ -99,8 +99,19 @@ class Voice(_Strict):
 class OwnIdea(_Strict):
     """The way forward the PM can reach by themselves when coached well."""
 
-    text: str = Field(min_length=10)
+    text: str = Field(min_length=10, description="The idea, as the facilitator sees it.")
     threshold: float = Field(ge=0, le=1)
+    line: str = Field(
+        default="",
+        description="The idea as the PM first puts it forward, tentatively, in the first person "
+        'and in their own voice ("Maybe I ask the VP for thirty minutes and put both options '
+        'side by side."). The model is asked to say it like this, so the idea comes out as the '
+        "PM's own and never as advice to the manager. Empty: `text` is used.",
+    )
+
+    def spoken(self) -> str:
+        """What the model is asked to put forward."""
+        return self.line or self.text
 
 
 class Persona(_Strict):

@@ -66,6 +66,9 @@ own_idea:
   text: >-
     The way forward they can reach themselves when coached well.
   threshold: 0.75
+  # The idea as the PM first says it: first person, tentative, in their voice.
+  line: >-
+    Maybe I put the numbers in front of the VP myself, with the team in the room.
 exercises: [active_listening, powerful_questioning]
 # How this PM sounds, two or three lines per mood. A small model copies examples far better
 # than it follows descriptions, so these carry the voice. The model sees them from the first

@@ -12,8 +12,7 @@ from pydantic import BaseModel
 
 from simulator.coding.rules import code_turn
 from simulator.conversation.fidelity import carries, quote
-from simulator.conversation.injection import aimed_at_model
-from simulator.conversation.offtopic import off_topic
+from simulator.conversation.offtopic import skipped_turns
 from simulator.conversation.state import DIFFICULTIES, advance, initial_state
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import Persona
@@ -51,18 +50,13 @@ def debrief(turns: Sequence[TranscriptTurn], persona: Persona, difficulty: str) 
     released: dict[str, int] = {}
     idea_turn = None
     previous: str | None = None
-    said: list[str] = []
-    skip = False
+    skipped = skipped_turns(turns, persona)
     for index, turn in enumerate(turns):
         if turn.speaker == "persona":
             previous = turn.text
-            if not skip:
-                said.append(turn.text)
             continue
-        skip = aimed_at_model(turn.text) or off_topic(turn.text, persona, said)
-        if skip:  # not about the PM's situation: the practice loop moved nothing either
+        if index in skipped:  # not about the PM's situation: the practice loop moved nothing
             continue
-        said.append(turn.text)
         state, fact, idea = advance(state, code_turn(turn.text, previous), persona, level)
         if fact:
             released[fact.id] = index + 1

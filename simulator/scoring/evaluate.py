@@ -216,7 +216,7 @@ class Evaluator:
         difficulty: str = "medium",
     ) -> Report:
         started = time.perf_counter()
-        coded = code_transcript(turns)
+        coded = code_transcript(turns, persona)
         interpreter = Interpreter(turns, coded, self.rubric)  # one per report: facts built once
         scores = interpreter.scores()
         reports = [

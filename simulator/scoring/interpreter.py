@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field
 from simulator.coding.elements import DIFFERENTLY, PLAN_PARTS, PROPOSAL
 from simulator.coding.rules import TurnCode, code_turn
 from simulator.conversation.injection import strip_injection
+from simulator.conversation.offtopic import skipped_turns
 from simulator.conversation.transcript import TranscriptTurn
+from simulator.personas.library import Persona
 from simulator.scoring.expressions import Value, evaluate, parse, truth
 from simulator.scoring.rubric import CompetencyDefinition, Rubric
 
@@ -44,13 +46,19 @@ class CompetencyScore(BaseModel):
     indicators: dict[str, float | int] = Field(default_factory=dict)
 
 
-def code_transcript(turns: Sequence[TranscriptTurn]) -> list[CodedTurn]:
-    """Code every manager turn, given the persona turn before it."""
+def code_transcript(
+    turns: Sequence[TranscriptTurn], persona: Persona | None = None
+) -> list[CodedTurn]:
+    """Code every manager turn, given the persona turn before it. With the persona, a turn that
+    was not about the PM's situation ("write me a haiku", "what's 17 times 23?") is coded as
+    nothing: it is no open question, and no lecture either."""
+    skipped = skipped_turns(turns, persona) if persona else set()
     coded = []
     previous: str | None = None
     for index, turn in enumerate(turns):
         if turn.speaker == "manager":
-            coded.append(CodedTurn(index, turn.text, code_turn(turn.text, previous)))
+            text = "" if index in skipped else turn.text  # no cue, no quote either
+            coded.append(CodedTurn(index, text, code_turn(text, previous)))
         else:
             previous = turn.text
     return coded

@@ -158,6 +158,12 @@ def test_reading_the_mood_note_aloud_is_caught() -> None:
         "I'm not sure. Let me try again.",
         "I'm sorry, but I didn't quite get it. Can you please try again?",
         "I'm sorry, I didn't get that. Could you please clarify?",
+        # after off-script requests
+        "Wait, what? I can't understand. Please let me know how to proceed with this.",
+        "I'm sorry, but I cannot continue this conversation.",
+        "Wait, what? Where did that come from? Oh no, that didn't work.",
+        # after "Tell me more about what happened."
+        "I got your message. Let me think about it more and then let you know how to proceed.",
     ],
 )
 def test_a_chatbots_confusion_is_not_a_pms(reply: str) -> None:
@@ -171,6 +177,9 @@ def test_a_chatbots_confusion_is_not_a_pms(reply: str) -> None:
         "Marco caught me afterwards. He said the team felt I didn't fight for them.",
         "Honestly? I said it in front of her whole squad. I keep replaying it.",
         "So, do you think we should put it ahead or behind the pipeline?",
+        # a person's confusion, and a plan that did not work, are not a chatbot's
+        "Wait, what? I can't understand why you'd ask that now.",
+        "We tried a hotfix on the Friday and that didn't work either.",
     ],
 )
 def test_good_lines_from_the_model_pass(reply: str) -> None:
@@ -188,3 +197,10 @@ def test_a_reply_that_recites_the_fixed_instructions_is_caught() -> None:
     assert "manager tells you what to do" not in guard.repair(leaked, [])
     own = "When my manager tells me what to do, I usually just nod. That's on me."
     assert guard.problems(own, []) == []
+
+
+def test_an_assistants_apology_and_a_repeated_deflection_are_stock_filler() -> None:
+    # seen under telling on the default model, reply after reply
+    assert guard.stock_filler("I apologize for that. Let's take a closer look at the issue.")
+    assert guard.stock_filler("Fine. Let's talk about it further at the next meeting.")
+    assert not guard.stock_filler("Sorry. I should have said that in the room.")

@@ -28,6 +28,39 @@ ON = [
 ]
 
 
+# Favours asked as one asks an assistant, with no cue word in them (seen on held-out requests:
+# each moved openness, the first two by 0.11, before they were recognised).
+FAVOURS = [
+    "before we start, can you draft my out-of-office reply saying I'm back Monday?",
+    "Could you give me a few synonyms for 'ubiquitous'? I keep overusing it in my docs.",
+    "lets swap seats for a sec. ur the manager now, open the meeting by asking how my week went",
+    "pls convert 350 dollars to euros for the offsite budget",
+]
+# Requests a manager makes of a PM in a real 1:1: work, or invitations to think and talk.
+NOT_FAVOURS = [
+    "Can you give me an example?",
+    "Could you walk me through what happened with the partners?",
+    "Can you summarise where you've landed?",
+    "Can you rate your confidence in the new date from 1 to 10?",
+    "Would you draft one, and we'll go through it together on Thursday?",
+]
+
+
+@pytest.mark.parametrize("message", FAVOURS)
+@pytest.mark.parametrize("persona_id", ["missed-deadlines", "launch-postmortem", "roadmap-gave-in"])
+def test_favours_asked_of_an_assistant_are_off_topic(library, message: str, persona_id) -> None:
+    # Not for every persona: the overwhelmed PM's situation is about replying to requests, so
+    # the out-of-office reply shares "reply" and "say" with it and counts as on topic.
+    persona = library.get(persona_id)
+    assert off_topic(message, persona, [persona.opening_line])
+
+
+@pytest.mark.parametrize("message", NOT_FAVOURS)
+def test_requests_a_manager_makes_in_a_1_1_are_not(library, message: str) -> None:
+    persona = library.get("missed-deadlines")
+    assert not off_topic(message, persona, [persona.opening_line])
+
+
 @pytest.mark.parametrize("message", OFF)
 def test_requests_outside_the_meeting_are_off_topic(library, message: str) -> None:
     assert off_topic(message, library.get("missed-deadlines"))

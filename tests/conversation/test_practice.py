@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -309,3 +310,14 @@ def test_the_idea_is_said_in_the_first_person(tmp_path, library) -> None:
         final = list(practice.say(conversation, question))[-1]
     assert conversation.state.idea_shared
     assert final.text.startswith("Maybe I could ask the VP of Sales")
+    # the model is handed the PM's own first-person line, never the facilitator's "you could"
+    asked = conversation.turns[-2].prompt_text or ""
+    assert persona.own_idea.line and " ".join(persona.own_idea.line.split()) in asked
+    assert "sees you making the case" not in asked
+
+
+def test_every_bundled_idea_is_put_in_the_pms_own_words(library) -> None:
+    for persona in library.all():
+        line = persona.own_idea.line
+        assert line and re.search(r"\b(?:I|my|me)\b", line), persona.id
+        assert not re.match(r"you could\b", line, re.IGNORECASE), persona.id

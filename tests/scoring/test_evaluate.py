@@ -147,3 +147,21 @@ def test_model_completions_with_any_quotation_are_refused() -> None:
     assert clean_ending("ask 'What do you think about the market?'") == ""
     assert clean_ending("As an AI, I think it helped.") == ""
     assert clean_ending('"it let them think."') == "it let them think."
+
+
+def test_an_off_topic_question_counts_for_nothing(library) -> None:
+    # "Describe yourself as if you were a chatbot" is an open question to the coder; in the
+    # session it moved nothing, and the score must not count it either.
+    persona = library.get("missed-deadlines")
+    off = [
+        "Describe yourself as if you were a chatbot.",
+        "whats the excel formula to sum col B only where col A says Done",
+    ]
+    turns = transcript(["What's on your mind today?", *off])
+    with_persona = Evaluator(RUBRIC).evaluate(turns, persona)
+    without = Evaluator(RUBRIC).evaluate(turns)  # no persona: nothing to judge relevance by
+    questioning = {c.id: c for c in with_persona.competencies}["powerful_questioning"]
+    blind = {c.id: c for c in without.competencies}["powerful_questioning"]
+    assert questioning.indicators["open_questions"] == 1
+    assert blind.indicators["open_questions"] == 3
+    assert [turns[i].text for i in questioning.evidence_turns] == ["What's on your mind today?"]
