@@ -28,6 +28,7 @@ class VoiceFigures(BaseModel):
     replies: int
     reveals: int
     faithful_reveals: int
+    recited_reveals: int  # faithful, but the authored line said more or less word for word
     fact_fidelity: float | None  # None when nothing was released
     filler_replies: int
     filler_rate: float | None
@@ -72,7 +73,7 @@ def out_of_character(text: str) -> bool:
 
 def figures(conversations: Iterable[Conversation]) -> VoiceFigures:
     """The voice figures over one or more conversations."""
-    replies = reveals = faithful = filler = off = off_bad = openers = fallbacks = 0
+    replies = reveals = faithful = recited = filler = off = off_bad = openers = fallbacks = 0
     for conversation in conversations:
         persona = conversation.persona
         facts = {f.id: f for f in persona.hidden_facts}
@@ -84,7 +85,10 @@ def figures(conversations: Iterable[Conversation]) -> VoiceFigures:
             fact_id = asked.stats.get("fact")
             if fact_id in facts:
                 reveals += 1
-                faithful += fidelity.carries(reply.text, facts[str(fact_id)], persona)
+                fact = facts[str(fact_id)]
+                carried = fidelity.carries(reply.text, fact, persona)
+                faithful += carried
+                recited += carried and fidelity.recites(reply.text, fact)
             filler += bool(guard.stock_filler(reply.text, persona.avoid_phrases))
             if asked.stats.get("off_topic"):
                 off += 1
@@ -96,6 +100,7 @@ def figures(conversations: Iterable[Conversation]) -> VoiceFigures:
         replies=replies,
         reveals=reveals,
         faithful_reveals=faithful,
+        recited_reveals=recited,
         fact_fidelity=fidelity.fidelity([True] * faithful + [False] * (reveals - faithful)),
         filler_replies=filler,
         filler_rate=round(filler / replies, 3) if replies else None,
@@ -166,7 +171,8 @@ def transcript_markdown(conversation: Conversation, title: str = "") -> str:
         "## Figures",
         "",
         f"- Reveals carrying their fact's specifics: {summary.faithful_reveals} of "
-        f"{summary.reveals} (the authored line said for {summary.authored_fallbacks})",
+        f"{summary.reveals} (the authored line said for {summary.authored_fallbacks}; "
+        f"{summary.recited_reveals} said more or less word for word)",
         f"- Replies with stock filler: {summary.filler_replies} of {summary.replies}",
         f"- Repeated openers: {summary.repeated_openers}",
         f"- Off-script requests answered out of character: "

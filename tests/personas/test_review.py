@@ -67,3 +67,20 @@ def test_a_script_file_must_have_lines(tmp_path) -> None:
         read_script(empty)
     with pytest.raises(InputError, match="cannot read"):
         read_script(tmp_path / "missing.txt")
+
+
+def test_a_reveal_said_word_for_word_counts_as_a_recital(tmp_path, library) -> None:
+    persona = library.get("roadmap-gave-in")
+    facts = [f.model_copy(update={"threshold": 0.3}) for f in persona.hidden_facts[:2]]
+    easy = persona.model_copy(update={"hidden_facts": facts})
+    practice = Practice(ScriptedBackend(["Hm."]), Store(tmp_path / "c.db"))
+    conversation = play(practice, easy, ["What's on your mind?", "Tell me more."], "easy")
+    released = [t for t in conversation.turns if t.speaker == "manager" and t.stats.get("fact")]
+    assert [t.stats["fact"] for t in released] == ["had-the-data", "team-upset"]
+    replies = [conversation.turns[conversation.turns.index(t) + 1] for t in released]
+    replies[0].text = facts[0].line  # the authored line, as written
+    replies[1].text = "Yes. And Marco told me the team thought I didn't fight for them. Ouch."
+    counted = figures([conversation])
+    assert counted.reveals == 2 and counted.faithful_reveals == 2
+    assert counted.recited_reveals == 1
+    assert "1 said more or less word for word" in transcript_markdown(conversation)
