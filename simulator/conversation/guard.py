@@ -73,6 +73,7 @@ ASSISTANT_SPEAK = re.compile(
             r"\bi (?:can't|cannot|can not|am unable to) (?:continue|carry on|go on) (?:with )?"
             r"(?:this|the|our) (?:conversation|chat|discussion)\b",
             r"\boh no,? that didn't work\b",
+            r"\b(?:appropriate|comfortable) (?:or \w+ )?for me to (?:do|answer|help|write)\b",
             r"\bi (?:got|received|have received) your (?:message|request|question|input)\b",
             r"\bi apologi[sz]e for (?:the|any) (?:confusion|inconvenience|misunderstanding)\b",
         ]

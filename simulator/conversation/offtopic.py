@@ -262,9 +262,12 @@ def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
 # A first sentence that reacts to an odd remark: a question, a laugh, "you've lost me", "random".
 PUZZLED = re.compile(
     r"\?|\b(?:ha|haha|huh|hm+|um+|wait|what|lost me|random|odd|strange|weird|funny|no idea|"
-    r"not sure (?:what|why|how)|beside the point|quiz|test|trick|where did that come from)\b",
+    r"not sure (?:what|why|how)|beside the point|quiz|test|trick|where did that come from|"
+    r"(?:don't|do not) (?:follow|know)|i'll pass|pass on|bears on|why we're here|skipping|"
+    r"not what i came)\b",
     re.IGNORECASE,
 )
+INTERJECTION = 2  # a first sentence this short ("Oh.", "Uh. Okay.", "Right.") is a reaction
 # Leads any PM might use, after the persona's own puzzled lines.
 LEADS = ("Huh. Random.", "Wait, what? Where did that come from?", "Ha, that's a new one.")
 
@@ -272,7 +275,7 @@ LEADS = ("Huh. Random.", "Wait, what? Where did that come from?", "Ha, that's a 
 def reacts(reply: str) -> bool:
     """Whether the reply's first sentence reacts to an odd remark at all."""
     first = split_sentences(reply)
-    return bool(first) and bool(PUZZLED.search(first[0]))
+    return bool(first) and (bool(PUZZLED.search(first[0])) or len(first[0].split()) <= INTERJECTION)
 
 
 def reaction_lead(persona: Persona, earlier: Sequence[str]) -> str:

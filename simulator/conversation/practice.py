@@ -59,6 +59,15 @@ FALLBACKS = (
     "Let me think about that for a moment.",
 )
 MAX_AFTER_LEAD = 2  # sentences of the model's reply kept after a puzzled lead
+BRIEF = 4  # words of a brush-off kept after it ("Not today.")
+# A PM who did nothing wrong does not apologise for an odd remark; the model, unsure what it
+# was asked, does ("Sorry, I'm really sorry.", "I didn't mean to say that.").
+APOLOGY = re.compile(
+    r"\b(?:i'm|i am) (?:so |really |very )?sorry\b(?! to hear)|\bmy apologies\b|"
+    r"\bi didn't mean (?:to|that)\b|\bapologi[sz]e\b|^\W*(?:oh,? )?(?:so )?sorry\W*$|"
+    r"^\W*sorry,? but\b",
+    re.IGNORECASE,
+)
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -457,12 +466,11 @@ class Practice:
         if not final:
             final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
-        elif asked.get("off_topic") and not reacts(final):
-            # The model, never told the request, often carries on as if nothing odd was said
-            # (or as if it had been told what to do): the PM's own puzzled line, while one is
-            # left; then a puzzled lead before the model's sentences about the situation.
-            final = off_topic_reaction(persona, final, earlier, said)
-            stats["lead"] = True
+        elif asked.get("off_topic"):
+            # The model never hears the request, so after its first reaction it often makes
+            # something up ("Oh, sorry! I didn't mean to say that.", "I need to speak with the
+            # director first."): keep its reaction and what it says about the situation.
+            final, stats["lead"] = off_topic_reaction(persona, final, earlier, said)
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
@@ -554,19 +562,37 @@ def off_topic_prompt(conversation: Conversation, message: str) -> tuple[str, str
     )
 
 
-def off_topic_reaction(persona: Persona, reply: str, earlier: list[str], said: list[str]) -> str:
-    """What the PM says to an odd remark when the model's reply did not react to it."""
-    unsaid = [
-        line
-        for line in persona.voice.puzzled
-        if line not in earlier and not guard.repeats_opener(line, earlier)
-    ]
-    if unsaid:
-        return unsaid[0]
-    lead = reaction_lead(persona, earlier)
+def off_topic_reaction(
+    persona: Persona, reply: str, earlier: list[str], said: list[str]
+) -> tuple[str, bool]:
+    """What the PM says to an odd remark: the reply's first sentence when it reacts to it
+    (else the PM's own puzzled line while one is left, else a puzzled lead), then at most
+    MAX_AFTER_LEAD of its sentences that react too, brush it off or are about the situation;
+    never an apology (brush-offs of up to BRIEF words do not count against the limit).
+    Also whether the lead was put in by us."""
+    sentences = [s for s in guard.split_sentences(reply) if not APOLOGY.search(s)]
+    if sentences and reacts(sentences[0]) and not guard.repeats_opener(sentences[0], earlier):
+        lead, rest, added = sentences[0], sentences[1:], False
+    else:
+        unsaid = [
+            line
+            for line in persona.voice.puzzled
+            if line not in earlier and not guard.repeats_opener(line, earlier)
+        ]
+        if unsaid:
+            return unsaid[0], True
+        lead, rest, added = reaction_lead(persona, earlier), sentences, True
     situation = situation_words(persona, said)
-    kept = [s for s in guard.split_sentences(reply) if words_of(s) & situation]
-    return " ".join([lead, *kept[:MAX_AFTER_LEAD]]).strip() or reply
+    kept: list[str] = []
+    longer = 0
+    for sentence in rest:
+        brief = len(sentence.split()) <= BRIEF
+        if (brief or longer < MAX_AFTER_LEAD) and (
+            brief or reacts(sentence) or words_of(sentence) & situation
+        ):
+            kept.append(sentence)
+            longer += not brief
+    return " ".join([lead, *kept]).strip() or reply, added
 
 
 def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:

@@ -5,7 +5,7 @@ import pytest
 from simulator.backends.scripted import ScriptedBackend
 from simulator.conversation import guard
 from simulator.conversation.offtopic import CUES, answers, gist, off_topic, reacts, suspect
-from simulator.conversation.practice import Practice
+from simulator.conversation.practice import Practice, off_topic_reaction
 from simulator.storage.store import Store
 from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
 
@@ -232,21 +232,46 @@ def test_a_reply_that_ignores_the_odd_remark_gets_the_pms_puzzled_lead(tmp_path,
     carried_on = [
         "Oh, that's true. It's a lot of work and a lot of responsibility.",
         "It's not easy being the one who makes things work for the partners.",
+        "Partners again, always partners, all week long.",
         "I keep thinking about the partner calls this week.",
         "Honestly the contracts are a mess right now.",
     ]
     practice = Practice(ScriptedBackend(carried_on), Store(tmp_path / "c.db"))
     conversation = practice.start(persona, "medium")
-    replies = [list(practice.say(conversation, message))[-1].text for message in UNCUED[:4]]
+    count = len(persona.voice.puzzled)
+    assert count == 3
+    replies = [list(practice.say(conversation, message))[-1].text for message in UNCUED[:5]]
     # the persona's own puzzled lines while there are some, then a stock lead before the
     # model's sentences that are about the situation (the partners, the contracts)
-    assert replies[:2] == persona.voice.puzzled[:2]
-    assert replies[2].endswith(carried_on[2]) and replies[2] != carried_on[2]
+    assert replies[:count] == persona.voice.puzzled
     assert replies[3].endswith(carried_on[3]) and replies[3] != carried_on[3]
+    assert replies[4].endswith(carried_on[4]) and replies[4] != carried_on[4]
     assert all(reacts(reply) for reply in replies)
     openers = [guard.opener(t.text) for t in conversation.turns if t.speaker == "persona"]
     assert len(set(openers)) == len(openers)
     assert conversation.state.openness == conversation.turns[0].state.openness  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [  # seen on the default model after off-script requests it never heard
+        ("Huh. Random. I'm sorry, I need to speak with the director first.", "Huh. Random."),
+        ("Ha, that's a new one. Oh, sorry! I didn't mean to say that.", "Ha, that's a new one."),
+        (
+            "Wait, what? Where did that come from? Sorry, but I don't think it's appropriate or "
+            "useful for me to do that.",
+            "Wait, what? Where did that come from?",
+        ),
+        # what is about the situation stays
+        (
+            "Wait, what? I'd rather talk about the partner dates.",
+            "Wait, what? I'd rather talk about the partner dates.",
+        ),
+    ],
+)
+def test_an_off_topic_reply_keeps_its_reaction_and_the_situation(library, reply, kept) -> None:
+    persona = library.get("missed-deadlines")
+    assert off_topic_reaction(persona, reply, [], [persona.opening_line]) == (kept, False)
 
 
 def test_a_puzzled_reply_is_left_as_it_is() -> None:
