@@ -23,6 +23,7 @@ from simulator.conversation import fidelity, guard
 from simulator.conversation.injection import aimed_at_model
 from simulator.conversation.offtopic import (
     answers,
+    common_words,
     gist,
     off_topic,
     reaction_lead,
@@ -66,6 +67,13 @@ APOLOGY = re.compile(
     r"\b(?:i'm|i am) (?:so |really |very )?sorry\b(?! to hear)|\bmy apologies\b|"
     r"\bi didn't mean (?:to|that)\b|\bapologi[sz]e\b|^\W*(?:oh,? )?(?:so )?sorry\W*$|"
     r"^\W*sorry,? but\b",
+    re.IGNORECASE,
+)
+# ...nor offers its services, as the model does when it cannot tell what it was asked ("What can
+# I do instead?", "Just tell me what to say or do next.", "I tried to help you").
+OFFER = re.compile(
+    r"\bwhat (?:else )?(?:can|should|shall) i (?:do|say)\b|\btell me what (?:to|you want)\b|"
+    r"\bi (?:tried|was trying|wanted) to help\b|\bhow can i\b|\bwhat are you trying to\b",
     re.IGNORECASE,
 )
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
@@ -570,7 +578,9 @@ def off_topic_reaction(
     MAX_AFTER_LEAD of its sentences that react too, brush it off or are about the situation;
     never an apology (brush-offs of up to BRIEF words do not count against the limit).
     Also whether the lead was put in by us."""
-    sentences = [s for s in guard.split_sentences(reply) if not APOLOGY.search(s)]
+    sentences = [
+        s for s in guard.split_sentences(reply) if not APOLOGY.search(s) and not OFFER.search(s)
+    ]
     if sentences and reacts(sentences[0]) and not guard.repeats_opener(sentences[0], earlier):
         lead, rest, added = sentences[0], sentences[1:], False
     else:
@@ -588,7 +598,7 @@ def off_topic_reaction(
     for sentence in rest:
         brief = len(sentence.split()) <= BRIEF
         if (brief or longer < MAX_AFTER_LEAD) and (
-            brief or reacts(sentence) or words_of(sentence) & situation
+            brief or reacts(sentence) or words_of(sentence) & situation - common_words()
         ):
             kept.append(sentence)
             longer += not brief
