@@ -581,7 +581,7 @@ def off_topic_reaction(
     sentences = [
         s for s in guard.split_sentences(reply) if not APOLOGY.search(s) and not OFFER.search(s)
     ]
-    if sentences and reacts(sentences[0]) and not guard.repeats_opener(sentences[0], earlier):
+    if sentences and reacts(sentences[0]) and not opens_like(sentences[0], earlier):
         lead, rest, added = sentences[0], sentences[1:], False
     else:
         unsaid = [
@@ -603,6 +603,13 @@ def off_topic_reaction(
             kept.append(sentence)
             longer += not brief
     return " ".join([lead, *kept]).strip() or reply, added
+
+
+def opens_like(sentence: str, earlier: list[str]) -> bool:
+    """Whether an earlier reply opened with this sentence, or with the same first words (a short
+    "Uh." said twice is a repeat too, though too short for `guard.repeats_opener`)."""
+    said = {guard.opener(guard.split_sentences(turn)[0]) for turn in earlier if turn.strip()}
+    return guard.repeats_opener(sentence, earlier) or guard.opener(sentence) in said
 
 
 def fallback_line(persona: Persona, earlier: list[str], off_topic: bool) -> str:

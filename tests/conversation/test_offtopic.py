@@ -290,3 +290,13 @@ def test_a_puzzled_line_copied_on_a_telling_turn_is_regenerated(tmp_path, librar
     conversation = practice.start(persona, "medium")
     reply = list(practice.say(conversation, "Let's keep this quick. You should have pushed back."))
     assert reply[-1].text == own and reply[-1].stats["attempt"] == 2
+
+
+def test_a_short_reaction_said_before_is_not_said_again(library) -> None:
+    # seen on the default model: Daniel answered six requests in a row with "Uh. Okay."
+    persona = library.get("launch-postmortem")
+    said = [persona.opening_line]
+    earlier = [persona.opening_line, *persona.voice.puzzled, "Uh. Okay."]
+    reply, added = off_topic_reaction(persona, "Uh. Okay.", earlier, said)
+    assert added and not reply.startswith("Uh")
+    assert reply.split(".")[0] not in " ".join(earlier)
