@@ -18,7 +18,7 @@ from simulator.conversation import guard
 from simulator.conversation.fidelity import missing, quote, recites
 from simulator.conversation.injection import aimed_at_model, defuse, strip_injection
 from simulator.conversation.offtopic import answers, gist, off_topic, reacts
-from simulator.conversation.practice import MAX_MESSAGE_CHARS
+from simulator.conversation.practice import MAX_MESSAGE_CHARS, off_topic_reaction
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import PersonaLibrary
 from simulator.scoring.evaluate import Evaluator, checked_sentence, clean_ending, short
@@ -111,13 +111,13 @@ def _repeat(unit: str, length: int) -> str:
     return (unit * (length // len(unit) + 1))[:length]
 
 
-def _evaluate(text: str, rubric_id: str = "coaching") -> object:
+def _evaluate(text: str, rubric_id: str = "coaching", persona: bool = False) -> object:
     turns = [
         TranscriptTurn(speaker="persona", text="Thanks for making time."),
         TranscriptTurn(speaker="manager", text=text),
         TranscriptTurn(speaker="persona", text=text),
     ]
-    return Evaluator(RUBRICS[rubric_id]).evaluate(turns)
+    return Evaluator(RUBRICS[rubric_id]).evaluate(turns, PERSONA if persona else None)
 
 
 def _parse(text: str) -> object:
@@ -147,11 +147,13 @@ CHECKS: dict[str, Callable[[str], object]] = {
     ),
     "evaluate (coded report)": _evaluate,
     "evaluate (rubric cues)": lambda text: _evaluate(text, "psychological-safety"),
+    "evaluate (with the persona: off-topic turns)": lambda text: _evaluate(text, persona=True),
     "expressions.parse": _parse,
     "offtopic.off_topic": lambda text: off_topic(text, PERSONA, [text]),
     "offtopic.gist": gist,
     "offtopic.answers": lambda text: answers(text, text, PERSONA, [text]),
     "offtopic.reacts": reacts,
+    "practice.off_topic_reaction": lambda text: off_topic_reaction(PERSONA, text, [text], [text]),
     "fidelity.recites": lambda text: recites(text, PERSONA.hidden_facts[0]),
     "fidelity.missing": lambda text: missing(text, PERSONA.hidden_facts[0], PERSONA),
     "fidelity.quote": lambda text: quote(text, PERSONA.hidden_facts[0]),

@@ -73,6 +73,11 @@ ASSISTANT_SPEAK = re.compile(
             r"\bi (?:can't|cannot|can not|am unable to) (?:continue|carry on|go on) (?:with )?"
             r"(?:this|the|our) (?:conversation|chat|discussion)\b",
             r"\boh no,? that didn't work\b",
+            # on a fresh coaching script, asked "what was Tuesday like for you?": "Oh no, sorry
+            # about that. I think there was confusion. Let me explain it better to you."
+            r"\blet me (?:explain|clarify|rephrase) (?:it |that |this |myself )?(?:better|again)\b",
+            r"\bthere (?:was|seems to be|has been|must have been) (?:some |a )?"
+            r"(?:confusion|misunderstanding)\b",
             r"\b(?:appropriate|comfortable) (?:or \w+ )?for me to (?:do|answer|help|write)\b",
             r"\bi (?:got|received|have received) your (?:message|request|question|input)\b",
             r"\bi apologi[sz]e for (?:the|any) (?:confusion|inconvenience|misunderstanding)\b",

@@ -269,7 +269,15 @@ PUZZLED = re.compile(
 )
 INTERJECTION = 2  # a first sentence this short ("Oh.", "Uh. Okay.", "Right.") is a reaction
 # Leads any PM might use, after the persona's own puzzled lines.
-LEADS = ("Huh. Random.", "Wait, what? Where did that come from?", "Ha, that's a new one.")
+LEADS = (
+    "Huh. Random.",
+    "Wait, what? Where did that come from?",
+    "Ha, that's a new one.",
+    "Sorry, what?",
+    "Come again?",
+    "Okay... that's a curveball.",
+    "Hm. Not sure where that's going.",
+)
 
 
 def reacts(reply: str) -> bool:

@@ -479,6 +479,9 @@ class Practice:
             # something up ("Oh, sorry! I didn't mean to say that.", "I need to speak with the
             # director first."): keep its reaction and what it says about the situation.
             final, stats["lead"] = off_topic_reaction(persona, final, earlier, said)
+            if not final:
+                final = fallback_line(persona, earlier, off_topic=True)
+                stats["fallback"] = True
         if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
@@ -587,7 +590,7 @@ def off_topic_reaction(
         unsaid = [
             line
             for line in persona.voice.puzzled
-            if line not in earlier and not guard.repeats_opener(line, earlier)
+            if line not in earlier and not opens_like(line, earlier)
         ]
         if unsaid:
             return unsaid[0], True
@@ -602,7 +605,9 @@ def off_topic_reaction(
         ):
             kept.append(sentence)
             longer += not brief
-    return " ".join([lead, *kept]).strip() or reply, added
+    if not lead:  # every lead is used up: what is left of the reply, or nothing
+        return " ".join(kept) if kept and reacts(kept[0]) else "", added
+    return " ".join([lead, *kept]), added
 
 
 def opens_like(sentence: str, earlier: list[str]) -> bool:

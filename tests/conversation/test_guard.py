@@ -162,6 +162,7 @@ def test_reading_the_mood_note_aloud_is_caught() -> None:
         "Wait, what? I can't understand. Please let me know how to proceed with this.",
         "I'm sorry, but I cannot continue this conversation.",
         "Wait, what? Where did that come from? Oh no, that didn't work.",
+        "Oh no, sorry about that. I think there was confusion. Let me explain it better to you.",
         # after "Tell me more about what happened."
         "I got your message. Let me think about it more and then let you know how to proceed.",
     ],

@@ -4,7 +4,15 @@ import pytest
 
 from simulator.backends.scripted import ScriptedBackend
 from simulator.conversation import guard
-from simulator.conversation.offtopic import CUES, answers, gist, off_topic, reacts, suspect
+from simulator.conversation.offtopic import (
+    CUES,
+    LEADS,
+    answers,
+    gist,
+    off_topic,
+    reacts,
+    suspect,
+)
 from simulator.conversation.practice import Practice, off_topic_reaction
 from simulator.storage.store import Store
 from tests.conftest import COACHING_SCRIPT, TELLING_SCRIPT
@@ -300,3 +308,12 @@ def test_a_short_reaction_said_before_is_not_said_again(library) -> None:
     reply, added = off_topic_reaction(persona, "Uh. Okay.", earlier, said)
     assert added and not reply.startswith("Uh")
     assert reply.split(".")[0] not in " ".join(earlier)
+
+
+def test_when_every_reaction_is_used_up_an_apology_is_still_not_said(library) -> None:
+    # seen on the default model at the eighth request in a row: "I'm sorry, but I don't think
+    # you can play that role." came through whole once every lead had been said
+    persona = library.get("launch-postmortem")
+    earlier = [persona.opening_line, *persona.voice.puzzled, *LEADS]
+    reply = "I'm sorry, but I don't think you can play that role."
+    assert off_topic_reaction(persona, reply, earlier, [persona.opening_line]) == ("", True)
