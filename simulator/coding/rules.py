@@ -382,10 +382,11 @@ def _content_words(text: str) -> set[str]:
 def _question_kind(sentence: str, core: str) -> QuestionType:
     """Classify one sentence as an open or closed question, or neither."""
     kinds = [_clause_kind(sentence, core)]
-    clauses = [_strip_filler(c) for c in core.split(",")[1:]]
     if sentence.rstrip().endswith("?"):  # "Before the dates, how are you feeling?"
+        clauses = [_strip_filler(c) for c in core.split(",")[1:]]
         kinds += [_clause_kind(sentence, c) for c in clauses if c]
     elif _unmarked(sentence):
+        clauses = [_strip_filler(c) for c in core.split(",")[1:]]
         # Said, not typed: "ok quick one, did the PR merge", "and the review, is it done",
         # "you're starting on the filters next, right", "before I say anything what's your read"
         kinds += [_clause_kind(c, c) for c in clauses if ASKING_CLAUSE.search(c)]
@@ -437,7 +438,8 @@ def _asks_when_said(core: str) -> bool:
 
 # "And the drivers?", "and weekends", "what about Harrow": asks them to talk about a topic.
 AND_WHAT_OF = _rx(
-    r"^(?:(?:ok|okay|good|fair|right|so)[,.]? )?(?:and|what about) (?:the |your |his |her |"
+    r"^(?:(?:ok|okay|good|fair|right|so)[,.]? )?(?:and|what about) (?!(?:if|when|so|but)\b)"
+    r"(?:the |your |his |her |"
     r"their |our |that |this )?[\w-]+(?: [\w-]+){0,2}$"
 )
 # "spiralling how", "worried how. like…", "and then what"
@@ -450,8 +452,8 @@ WH_INSIDE = re.compile(  # searched in lower-cased text
     r" would| could| will| can| should| happened| changes| went)\b"
 )
 EMBEDDING = frozenset(
-    """is 's that's what's it's was know knows knew see saw sure wonder wondering tell told
-    understand understood care about of matter remember hear heard that like exactly just
+    """is are were be 's that's what's it's was know knows knew see saw sure wonder wondering tell
+    told understand understood care about of matter remember hear heard that like exactly just
     figure out sort decide asked ask showed show explain explained is, on""".split()
 )
 CLOSED_WORDS = frozenset({"who", "when", "where", "which"})
@@ -466,8 +468,11 @@ ASKING_CLAUSE = _rx(
     r"(?<!do this)|the|your|our|his|her|their|my)\b",
     r"^(?:is|are|was|were|did|does|has|can|could|will|would) (?!(?:not|to|be|been|being|just|"
     r"also|only|really|do|go|have|get)\b)[a-z]",
-    r"^(?:what|what's|how|how's|why|who|who's|who'd|when|where|where's|which)\b(?! (?:you|we|i|"
-    r"they|he|she|it) (?:\w+ed|said|did|told|were|was)\b)",
+    r"^(?:what|what's|how|how's|why|who|who's|who'd|which)\b(?! (?:you|we|i|they|he|she|it) "
+    r"(?:\w+ed|said|did|told|were|was)\b)",
+    # "when's the review", not "when a spike comes back, put it in red"
+    r"^(?:when|where)(?:'s| (?:is|are|was|were|do|does|did|can|could|will|would|should|has|"
+    r"have))\b",
 )
 # An auxiliary that opens an order, not a question: "do it tonight", "have a look".
 TOLD_START = _rx(r"^(?:do|have) (?:it|that|this|a|an)\b")
