@@ -89,6 +89,12 @@ UNITS = (
     "A_",
     "when you ",
     "in the ",
+    "when the ",
+    "have you mentioned it ",
+    "at like ",
+    "you were ",
+    "which ",
+    "and the ",
 )
 
 

@@ -187,9 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train-coder",
-        help="train the learned coder on the train split (settings by cross-validation on train)",
+        help="train the learned coder (settings by cross-validation on the training files)",
     )
-    train.add_argument("--train", type=Path, help="labelled JSON Lines (default: the train split)")
+    train.add_argument(
+        "--train",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="labelled JSON Lines, read as one training set (default: the train split)",
+    )
     train.add_argument("--dev", type=Path, help="labelled JSON Lines (default: the dev split)")
     train.add_argument("--out", type=Path, help="weights file (default: the one the coder reads)")
     train.add_argument("--seed", type=int, default=0)

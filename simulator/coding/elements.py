@@ -64,6 +64,90 @@ EVALUATIVE = _rx(
     r"\bwell done\b",
     r"\b(?:not|wasn't) (?:great|good enough|ideal)\b",
 )
+
+
+def _word_rx(patterns: list[str]) -> re.Pattern[str]:
+    """Patterns written in lower case, each starting at the start of a word, searched in
+    lower-cased text: a position inside a word is refused once, not by each alternative (these
+    run on every turn)."""
+    return re.compile(r"\b(?=[a-z])(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+
+
+# Feedback as people say it, without "feedback" or "I noticed": a moment (a day, a time, "when
+# she asked…", "the part where…"), what the person did in it ("you said", "you didn't", "you'd
+# already…") and what it led to ("and the room went quiet", "that saved us…"). Broad on purpose:
+# these are evidence for the learned coder, which weighs them with the wording.
+SAID_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+FB_MOMENT = _word_rx(
+    [
+        rf"\b{SAID_DAYS}(?:'s)?\b",
+        r"\b(?:yesterday|last night|this morning|the other day|earlier today|last week|"
+        r"on the day|that night|that morning|afterwards|after the meeting)\b",
+        r"\b(?:at|around|about|by) (?:like |about |around )?(?:\d{1,2}[:.]\d\d|"
+        r"\d{1,2} ?(?:am|pm|a\.m\.|p\.m\.)|minute \w+|(?:quarter|half|ten|twenty|"
+        r"twenty-five) (?:past|to) \w+|the (?:start|end|hour mark))\b",
+        r"\bwhen (?:[\w'-]+ ){1,4}?(?:still |first |just )?(?:asked|died|crashed|wasn't|"
+        r"weren't|didn't|said|started|went|came|pushed|raised|mentioned|put|interrupted|"
+        r"cancelled|fired|arrived|tried|got|called|rang|emailed|walked|had|gave|showed|was|"
+        r"were|jumped|brought|wanted|started)\b",
+        r"\bwhen you (?:\w+ed|said|went|took|gave|told|put|left|did|got|kept|made|ran|sent|"
+        r"spoke|let|stood|found|caught|wrote|brought|came|sat|were|had|saw|heard|knew|"
+        r"thought)\b",
+        r"\bthe (?:part|bit|moment|point|time|one time) (?:where|when)\b",
+        r"\b(?:the|your) (?:start|beginning|end|opening|opener|close|ending|first time|"
+        r"last time|way you)\b",
+        r"\bon (?:the )?\d{1,2}(?:st|nd|rd|th)?\b|\b(?:at|by|within) (?:like |about |"
+        r"around )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+        r"twenty|thirty|forty) ?(?:minutes?|mins?|hours?|seconds?|o'clock|am|pm|past|to)?\b",
+        r"\bin the (?:[\w-]+ )?(?:part|section|bit|middle)\b",
+        r"\b(?:in|at|on|during|after) (?:the |your |our |their |that |this |today's |"
+        r"yesterday's |last week's |\w+'s )?(?:[\w-]+ )?(?:meeting|review|standup|stand-up|"
+        r"demo|call|session|presentation|planning|retro|1:1|launch|sync|interview|workshop|"
+        r"pitch|readout|handover|shift|round|visit|crit|briefing|huddle|service|changeover|"
+        r"footage|recording|pr|rfc|thread|channel|email|slide|deck|run|walk|check|close|open|"
+        r"bake|inspection|hearing|trial|panel|assessment|consultation|debrief|brief|cutover|"
+        r"incident|visit)\b",
+    ]
+)
+PAST = (  # "need", "feed" and "proceed" end in -ed but tell nothing about the past
+    r"(?:(?!(?:need|feed|proceed|exceed|succeed|speed|shed|bed)\b)\w+ed|said|went|took|gave|told|put|left|did|got|kept|made|ran|sent|spoke|let|stood|"
+    r"found|caught|wrote|brought|came|sat|were|had|saw|held|led|built|chose|drove|shouted|"
+    r"swore|knew|thought|paid|read|set|cut|felt|hit|lost|won|began|forgot|spent|rang|"
+    r"dealt|stuck|threw|fed|heard|meant|taught|bought|sold|sent|shut)"
+)
+FB_BEHAVIOUR = _word_rx(
+    [
+        rf"\b(?:you|u) (?:(?:just|then|also|kind of|kinda|sort of|actually|basically|really|"
+        rf"still|immediately|straight away|never|already|clearly|even) )?{PAST}\b",
+        r"\b(?:you|u) (?:didn't|did not|never|wouldn't|couldn't|weren't|wasn't)\b",
+        r"\b(?:you|u) were (?:\w+ )?\w+ing\b",
+        r"\b(?:you'd|you had) (?:\w+ed|already|made|got|done|set|put|left|sent|built|written|"
+        r"gone|taken|given|told)\b",
+        r"\byour (?:\w+ )?(?:was|were|went|got|came|ran|made|had|did)\b",
+    ]
+)
+FB_IMPACT = _word_rx(
+    [
+        r"\b(?:which|that|this|it) (?:meant|made|led|caused|left|helped|gave|cost|saved|"
+        r"landed|put|got|turned|ate|calmed|changed|lost|won|bought|set)\b",
+        r"\b(?:and|so) (?:then |now )?(?:the |their |his |her |our |"
+        r"a )?[\w'-]+(?: [\w'-]+)? (?:\w+ed|went|got|lost|stopped|sat|looked|said|asked|had|"
+        r"came|left|felt|was|were|did|didn't|couldn't|never|kind of|kinda|just)\b",
+        r"\b(?:that|this|it)(?:'s| was| is) (?:\w+ )?(?:great|brilliant|perfect|spot on|"
+        r"exactly|good|strong|smart|really good|the best|the right call|why|what|where|how|"
+        r"a big|not great|not a)\b",
+        r"\b(?:that|which) (?:was|is) (?:\w+ )?(?:why|how|what|where)\b",
+        r"\bas a result\b|\bbecause of (?:that|this)\b|\bthat's why\b|\bwhich is why\b",
+    ]
+)
+
+
+def said_feedback(text: str) -> tuple[bool, bool, bool]:
+    """Whether the turn names a moment, what the person did, and what it led to."""
+    low = text.lower()
+    return bool(FB_MOMENT.search(low)), bool(FB_BEHAVIOUR.search(low)), bool(FB_IMPACT.search(low))
+
+
 GOAL = _rx(
     r"\b(?:goal|aim|objective|outcome|aspiration|target)s?\b",
     r"\bwant to (?:achieve|get to|be|become|grow|build|learn|improve)\b",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulator.coding.elements import said_feedback
 from simulator.errors import InputError
 from simulator.storage.paths import CORPUS_DIR
 
@@ -90,6 +91,8 @@ ASKED_ABOUT = frozenset(
 )
 OPEN_WH = frozenset("what what's whats how how's how'd why what're how're".split())
 CLOSED_WH = frozenset("who who's when where where's which whose".split())
+# An auxiliary and a pronoun that tell, not ask: "do it tonight", "have a think".
+TOLD = frozenset(itertools.product(("do", "have"), ("it", "that", "this", "a", "an")))
 TAGS = frozenset("right correct yeah yes no ok okay true".split())
 MODALS = frozenset("should could might may need have must ought gotta can 'd".split())
 
@@ -165,7 +168,7 @@ def cues(clauses: list[list[str]]) -> dict[str, float]:
             continue
         second = head[1] if len(head) > 1 else ""
         where = "last" if k == last else "early"
-        if head[0] in AUXILIARIES and second in ASKED_ABOUT:
+        if head[0] in AUXILIARIES and second in ASKED_ABOUT and (head[0], second) not in TOLD:
             f["cq:aux_" + where] = 1.0
         elif head[0] in OPEN_WH:
             f["cq:open_" + where] = 1.0
@@ -273,6 +276,14 @@ def features(text: str, previous: str | None, rules: TurnCode) -> dict[str, floa
     for name in ("given", "moment", "behaviour", "impact", "forward_question"):
         rule["r:fb_" + name] = float(getattr(fb, name))
     rule["r:fb_moment_behaviour"] = float(fb.moment and fb.behaviour)
+    moment, did, led = said_feedback(text)
+    rule["r:fbs_moment"], rule["r:fbs_did"], rule["r:fbs_led"] = (
+        float(moment),
+        float(did),
+        float(led),
+    )
+    rule["r:fbs_moment_did"] = float(moment and did)
+    rule["r:fbs_all"] = float(moment and did and (led or len(text) > 150))
     for name in rules.plan.parts():
         rule["r:plan_" + name] = 1.0
     rule["r:plan_asked"] = float(rules.plan.asked)
@@ -289,7 +300,7 @@ RULE_FLAGS = {
     "stacked": "r:stacked",
     "judgement": "r:judgement",
     "summary": "r:summary",
-    "feedback": "r:fb_moment",
+    "feedback": "r:fbs_moment_did",
 }
 
 
@@ -320,7 +331,7 @@ class CoderModel:
             self.vocabulary = {name: row for row, name in enumerate(data["vocabulary"])}
             total = sum(1 if len(FIELDS[name]) == 2 else len(FIELDS[name]) for name in fields)
             # one more row than features: the zero row unknown features look up
-            self.weights = np.zeros((len(self.vocabulary) + 1, total), dtype=np.float64)
+            self.weights = np.zeros((len(self.vocabulary) + 1, total), dtype=np.float32)
             self.bias = np.zeros(total, dtype=np.float64)
             self.fields: dict[str, FieldModel] = {}
             start = 0
@@ -343,7 +354,7 @@ class CoderModel:
         count = len(named)
         unknown = itertools.repeat(len(self.vocabulary), count)
         rows = np.fromiter(map(self.vocabulary.get, named, unknown), dtype=np.intp, count=count)
-        values = np.fromiter(named.values(), dtype=np.float64, count=count)
+        values = np.fromiter(named.values(), dtype=np.float32, count=count)
         total: list[float] = (values @ self.weights[rows] + self.bias).tolist()
         return total
 

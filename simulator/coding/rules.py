@@ -68,7 +68,8 @@ REACH = 200
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F']+")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+|;\s*")
 FILLER = _rx(
-    r"^(?:(?:so|and|but|ok|okay|right|well|alright|hmm+|mm+|now|then|also|yeah|yes|sure|"
+    r"^(?:(?:so|and|but|ok|okay|right|well|alright|hmm+|mm+|um+|uh+|uhm|erm|now|then|also|yeah|"
+    r"yes|sure|"
     r"got it|i see|thanks|thank you|i'm curious|i am curious|just curious|out of curiosity|"
     r"let me ask|can i ask|one question|quick question)[,:;.!\s-]+)+"
 )
@@ -102,6 +103,13 @@ CLOSED_START = _rx(
     r"must|isn't|aren't|don't|doesn't|didn't|won't|wouldn't|couldn't|shouldn't|haven't|hasn't|"
     r"any|anything|anyone)\b",
 )
+# A suggestion to talk to someone, shaped as a question: "Have you mentioned that to Andrea?",
+# "have you talked to sam". Not "did you tell ops", which checks what happened.
+SUGGESTED_TALK = (
+    r"^(?:(?:so|and|okay|ok|well|but|now|um|uh),? )*have you (?:(?:mentioned|raised|flagged|run)"
+    r" (?:it|that|this|any of (?:this|that))\b[^?.]{0,60}?\b(?:to|with|by)|(?:talked|spoken) "
+    r"(?:to|with)|checked with) \w+"
+)
 LEADING = _lower_rx(
     r"\b(?:don't|wouldn't|doesn't) you (?:think|agree|feel)\b",
     r"\bwouldn't it (?:be|make)\b",
@@ -109,6 +117,7 @@ LEADING = _lower_rx(
     r"\bisn't (?:it|that|the (?:real )?(?:problem|issue|answer))\b",
     r"\b(?:shouldn't|couldn't|can't) (?:you|we) (?:just )?\w+",
     r"^(?:(?:so|and|okay|ok|well|but|now),? )?have you (?:thought about|considered|tried) \w+",
+    SUGGESTED_TALK,
     r"^(?:wouldn't|won't|couldn't|shouldn't|isn't|aren't|doesn't|don't|can't|didn't) \w+",
     r",\s*(?:isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|can't|couldn't|"
     r"shouldn't|haven't|hasn't)\s+(?:it|you|we|they|he|she|there|that)\s*\?\s*$",
@@ -155,6 +164,7 @@ ADVICE = _lower_rx(
     r"\bwhen i was (?:in your|a pm|in that)\b",
     r"\bwhat worked for me\b",
     r"^(?:(?:so|and|okay|ok|well|but|now),? )?have you (?:thought about|considered|tried) \w+",
+    SUGGESTED_TALK,
     r"\bwhat if you (?:just )?\w+",
     r"\bhow about (?:you |just )?\w+",
     r"\bwhy (?:don't|not) you\b",
@@ -206,8 +216,10 @@ TEXTBOOK_JUDGEMENT = _rx(
     r"fault|not (?:senior|professional)\b)",
     rf"^{HEDGE}you (?:always|constantly|never) (?!fail to disappoint|deliver|come through|help)"
     r"\w+",
-    rf"^{HEDGE}you should(?:'ve| have) known better\b",
+    rf"^{HEDGE}you (?:really )?(?:should(?:'ve| have)|shouldn't have|ought to have) "
+    r"(?!been able\b)\w+",
     rf"^{HEDGE}what were you thinking\b",
+    rf"^{HEDGE}i(?:'m| am) (?:really |very |quite |a bit |pretty |so )?disappointed\b",
     r"^frankly,? (?:that|this|it|you)\b",
 )
 TEXTBOOK_PLAN_TOLD = _rx(
@@ -265,7 +277,14 @@ VERDICT = _lower_rx(  # verdict words, counted in statements only
     r"(?<!when )\byou (?:talked over|interrupted|ignored|dismissed|undermined|blamed|wasted)\b",
     r"\byou(?:'re| are) (?:spending|wasting|taking) (?:way )?too (?:much|long)\b",
 )
+# "which" that carries on the other person's sentence rather than asking for a pick.
+WHICH_GOES_ON = _rx(
+    r"^which (?:is|was|must|makes|made|means|meant|sounds|stung|hurt|left|leaves|puts|put|"
+    r"would|explains|says|tells|kind of|probably|honestly|really)\b"
+)
 REFLECTION_STEM = _rx(
+    r"^which (?:must|makes|made|means|meant|sounds|stung|hurt|left|leaves|puts|put|explains|"
+    r"kind of|probably|honestly|really)\b",
     r"^(?:it )?sounds like\b",
     r"^(?:it )?seems (?:like |that |as if |to me )?(?:you|this|that|it)\b",
     r"^(?:it )?(?:seems|feels|looks) (?:like|as if|as though)\b",
@@ -364,11 +383,105 @@ def _question_kind(sentence: str, core: str) -> QuestionType:
     """Classify one sentence as an open or closed question, or neither."""
     kinds = [_clause_kind(sentence, core)]
     if sentence.rstrip().endswith("?"):  # "Before the dates, how are you feeling?"
-        clauses = [c.strip() for c in core.split(",")[1:] if c.strip()]
-        kinds += [_clause_kind(sentence, c) for c in clauses]
+        clauses = [_strip_filler(c) for c in core.split(",")[1:]]
+        kinds += [_clause_kind(sentence, c) for c in clauses if c]
+    elif _unmarked(sentence):
+        clauses = [_strip_filler(c) for c in core.split(",")[1:]]
+        # Said, not typed: "ok quick one, did the PR merge", "and the review, is it done",
+        # "you're starting on the filters next, right", "before I say anything what's your read"
+        kinds += [_clause_kind(c, c) for c in clauses if ASKING_CLAUSE.search(c)]
+        low = core.lower()
+        if (
+            any(SPOKEN_ASK.search(c) for c in [core, *clauses])
+            or ("got " in low and SPOKEN_GOT.search(low))
+            or SPOKEN_TAG.search(core[-TAG_REACH:])
+        ):
+            kinds.append("closed")
+        for found in WH_INSIDE.finditer(low):
+            before = low[: found.start()].split()
+            if before and before[-1].strip(",") not in EMBEDDING:
+                kinds.append("closed" if found.group(1) in CLOSED_WORDS else "open")
+    bare = sentence.strip().rstrip("?").strip()
+    if len(bare) <= SHORT and (
+        SPOKEN_HOW.search(bare)
+        or ((sentence.rstrip().endswith("?") or _unmarked(sentence)) and AND_WHAT_OF.search(bare))
+    ):
+        kinds.append("open")  # "Off the rails how?", "And the drivers?", "and weekends"
     if "open" in kinds:
         return "open"
     return "closed" if "closed" in kinds else "none"
+
+
+# Closed questions said without a mark: "you got a sec", "want me to ask her", "mind if I…".
+SPOKEN_ASK = _rx(
+    r"^(?:you|u) (?:got|ok|okay|alright|good|wanna|want me|think|reckon|know why|free|around|"
+    r"happy|still good|still up|up for|all set|done)\b",
+    r"^(?:wanna|want me to|mind if|any (?:news|update|luck|word)|anything (?:else|new|from))\b",
+)
+# "omar you got five minutes", "hiya jake, got a minute before briefing" (lower-cased text)
+SPOKEN_GOT = re.compile(r"\bgot (?:a (?:sec|second|minute|min)|\w+ (?:minutes|mins))\b")
+SHORT = 40  # characters: "Off the rails how?", "and the evaluation survey"
+TAG_REACH = 32  # characters at the end of a sentence that can hold a tag ("…, you understand that")
+
+
+def _unmarked(sentence: str) -> bool:
+    """A sentence with no closing mark: said, or typed in a hurry."""
+    return not sentence.rstrip().endswith((".", "!", "?", "…"))
+
+
+def _asks_when_said(core: str) -> bool:
+    """A said sentence that ends in a tag or holds an asking clause after a comma ("so the
+    handover, what happened from your side") asks, whatever its opening words."""
+    later = [_strip_filler(c) for c in core.split(",")[1:]]
+    return bool(SPOKEN_TAG.search(core[-TAG_REACH:])) or any(ASKING_CLAUSE.search(c) for c in later)
+
+
+# "And the drivers?", "and weekends", "what about Harrow": asks them to talk about a topic.
+AND_WHAT_OF = _rx(
+    r"^(?:(?:ok|okay|good|fair|right|so)[,.]? )?(?:and|what about) (?!(?:if|when|so|but)\b)"
+    r"(?:the |your |his |her |"
+    r"their |our |that |this )?[\w-]+(?: [\w-]+){0,2}$"
+)
+# "spiralling how", "worried how. like…", "and then what"
+SPOKEN_HOW = _rx(r"^(?:\w+ ){0,3}\w+ how$", r"^(?:and )?then what$")
+# A question word with a verb straight after it, inside a said sentence: "brightwell renewal
+# what's going on there", "before I say anything how did you think it went". Not after a word
+# that embeds it ("I know what's", "that's what happened").
+WH_INSIDE = re.compile(  # searched in lower-cased text
+    r"\b(what|how|why|who|when|where|which)(?:'s|'d|'re| is| are| was| were| do| does| did|"
+    r" would| could| will| can| should| happened| changes| went)\b"
+)
+EMBEDDING = frozenset(
+    """is are were be 's that's what's it's was know knows knew see saw sure wonder wondering tell
+    told understand understood care about of matter remember hear heard that like exactly just
+    figure out sort decide asked ask showed show explain explained is, on""".split()
+)
+CLOSED_WORDS = frozenset({"who", "when", "where", "which"})
+
+
+# A clause that asks wherever it stands in a said sentence (an auxiliary and its subject, or a
+# question word), unlike "don't wait", "do it tonight" or "when you rang her".
+ASKING_CLAUSE = _rx(
+    r"^(?:is|are|am|was|were|do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|"
+    r"wasn't|don't|doesn't|didn't|can't|won't|wouldn't|haven't|hasn't) (?:you|we|i|they|he|she|"
+    r"u|anyone|anybody|everyone|someone|there|(?:it|that|this)(?! \w+ly\b)(?<!do it)(?<!do that)"
+    r"(?<!do this)|the|your|our|his|her|their|my)\b",
+    r"^(?:is|are|was|were|did|does|has|can|could|will|would) (?!(?:not|to|be|been|being|just|"
+    r"also|only|really|do|go|have|get)\b)[a-z]",
+    r"^(?:what|what's|how|how's|why|who|who's|who'd|which)\b(?! (?:you|we|i|they|he|she|it) "
+    r"(?:\w+ed|said|did|told|were|was)\b)",
+    # "when's the review", not "when a spike comes back, put it in red"
+    r"^(?:when|where)(?:'s| (?:is|are|was|were|do|does|did|can|could|will|would|should|has|"
+    r"have))\b",
+)
+# An auxiliary that opens an order, not a question: "do it tonight", "have a look".
+TOLD_START = _rx(r"^(?:do|have) (?:it|that|this|a|an)\b")
+# A tag that turns a said statement into a question: "…, right", "…, isn't it", "…, yeah".
+SPOKEN_TAG = _rx(
+    r"(?:,|\s)(?:right|yeah|correct|isn't it|is it|does it|doesn't it|hasn't it|wasn't it|"
+    r"aren't you|are you|don't you|didn't you|won't you|can't you|isn't that|you know that|"
+    r"you understand(?: that)?|sound (?:right|good|ok|okay|fair))\s*$"
+)
 
 
 def _clause_kind(sentence: str, core: str) -> QuestionType:
@@ -379,11 +492,13 @@ def _clause_kind(sentence: str, core: str) -> QuestionType:
         return "none"
     if OPEN_WHERE.search(core):
         return "open"
+    if not asks and WHICH_GOES_ON.search(core):
+        return "none"  # "Which stung more than the review itself." finishes their sentence
     if CLOSED_FACT.search(core):
         return "closed" if asks or len(core.split()) > 2 else "none"
     if OPEN_START.search(core):
         return "open" if asks or len(core.split()) > 2 else "none"
-    if CLOSED_START.search(core):
+    if CLOSED_START.search(core) and not TOLD_START.search(core):
         unpunctuated = not re.search(r"[.!?]", sentence)
         return "closed" if asks or (unpunctuated and sentence[:1].islower()) else "none"
     return "closed" if asks else "none"
@@ -509,7 +624,7 @@ def _code_rules(text: str, previous: str | None) -> TurnCode:
             bool(REFLECTION_STEM.search(core) or REFLECTION_STEM.search(plain))
             or _echoes(core, previous)
             or _echoes(plain, previous)
-        )
+        ) and not (_unmarked(sentence) and _asks_when_said(core))  # said as a question
         low = sentence.lower()
         sentence_leading = bool(LEADING.search(low))
         asks_open = sentence.rstrip().endswith("?") or not re.search(r"[.!?]", text)

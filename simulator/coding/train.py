@@ -1,10 +1,11 @@
 """Train the learned coder from the labelled corpus: `simulator train-coder`.
 
-A logistic regression per field is fitted on the train split. The regularisation strength and
-class weighting of each field, and the decision thresholds of the yes/no fields, are chosen by
-cross-validation on the train split (folds by conversation), so the dev split stays an honest
-measure of the result; dev is only reported. The test split is never read. The weights are
-written as a small JSON file that the coder reads with numpy alone. scikit-learn is needed
+A logistic regression per field is fitted on the training files (the train split unless told
+otherwise; the shipped weights use train, test and fresh, which have each been measured once:
+corpus/README.md). The regularisation strength and class weighting of each field, and the
+decision thresholds of the yes/no fields, are chosen by cross-validation on the training files
+(folds by conversation), so the dev split is never tuned on; dev is only reported. The weights
+are written as a small JSON file that the coder reads with numpy alone. scikit-learn is needed
 here only (it is a test extra).
 """
 
@@ -199,7 +200,7 @@ def _compact(vocab: Sequence[str], fields: dict[str, Any]) -> tuple[list[str], d
 
 
 def train(
-    train_path: Path,
+    train_paths: Sequence[Path],
     dev_path: Path,
     seed: int = 0,
     log: Any = print,
@@ -208,15 +209,17 @@ def train(
     folds: int = FOLDS,
     only: Sequence[str] = tuple(FIELDS),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fit every field on train with the settings and thresholds that cross-validation on train
-    chose; report (never tune on) dev. Return the weights and the choices."""
+    """Fit every field on the training files (read as one set) with the settings and thresholds
+    that cross-validation on them chose; report (never tune on) dev. Return the weights and the
+    choices."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
         raise SimulatorError(
             "training needs scikit-learn: pip install 'coaching-simulator[test]'"
         ) from None
-    train_turns, dev_turns = read_corpus(train_path), read_corpus(dev_path)
+    train_turns = [turn for path in train_paths for turn in read_corpus(path)]
+    dev_turns = read_corpus(dev_path)
     named_train = [turn_features(t) for t in train_turns]
     vocab = vocabulary(named_train)
     x_train = matrix(named_train, vocab)
@@ -263,11 +266,12 @@ def train(
             f"weighting={weighting} rule scale={scale} thresholds={threshold}"
         )
     vocab, fields = _compact(vocab, fields)
+    names = " + ".join(path.name for path in train_paths)
     weights = {
         "format": 1,
         "vocabulary": vocab,
-        "trained_on": train_path.name,
-        "tuned_on": f"{train_path.name} ({folds}-fold cross-validation by conversation)",
+        "trained_on": names,
+        "tuned_on": f"{names} ({folds}-fold cross-validation by conversation)",
         "reported_on": dev_path.name,
         "seed": seed,
         "choices": choices,
@@ -279,12 +283,12 @@ def train(
 
 
 def run(
-    train_path: Path | None = None,
+    train_paths: Sequence[Path] | None = None,
     dev_path: Path | None = None,
     out: Path = WEIGHTS_FILE,
     seed: int = 0,
 ) -> int:
-    weights, _ = train(train_path or split_path("train"), dev_path or split_path("dev"), seed)
+    weights, _ = train(train_paths or [split_path("train")], dev_path or split_path("dev"), seed)
     out.write_text(json.dumps(weights, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.cli.commands import parse
 from simulator.coding.agreement import corpus_agreement
 from simulator.coding.labelled import read_corpus, split_path
 from simulator.coding.model import (
@@ -24,16 +25,15 @@ from simulator.coding.train import train
 from simulator.errors import InputError
 
 # Floors a little under the dev figures measured when the weights were trained (README). The
-# settings and thresholds were chosen by cross-validation on train, so dev measures the coder
-# without having tuned it; these floors guard against regressions (the test split is measured
-# once, by the lead, never here).
+# weights are fitted on train + test + fresh and their settings chosen by cross-validation on
+# those files, so dev is never tuned on; these floors guard against regressions.
 DEV_FLOORS = {
-    "question": 0.86,
-    "reflection_any": 0.67,
-    "advice": 0.56,
-    "judgement": 0.35,
-    "feedback": 0.86,
-    "plan": 0.57,
+    "question": 0.9,
+    "reflection_any": 0.71,
+    "advice": 0.6,
+    "judgement": 0.42,
+    "feedback": 0.9,
+    "plan": 0.62,
 }
 
 
@@ -41,8 +41,9 @@ def test_the_shipped_weights_load_and_say_how_they_were_made() -> None:
     model = shipped_model()
     assert model is not None and WEIGHTS_FILE.stat().st_size < 3_000_000
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert data["trained_on"] == "train.jsonl" and data["reported_on"] == "dev.jsonl"
-    assert "dev" not in data["tuned_on"]
+    assert data["trained_on"] == "train.jsonl + test.jsonl + fresh.jsonl"
+    assert data["reported_on"] == "dev.jsonl"
+    assert "dev" not in data["tuned_on"] and "dev" not in data["trained_on"]
     assert set(model.fields) == set(data["choices"])
 
 
@@ -57,7 +58,7 @@ def test_the_learned_coder_beats_the_rules_on_dev() -> None:
     spoken = result["coders"]["learned"]["spoken"]["question"]["kappa"]
     assert spoken > result["coders"]["rules"]["spoken"]["question"]["kappa"]
     written = result["coders"]["learned"]["written"]
-    for field in ("advice", "reflection_any"):  # within the 0.1 of the written part
+    for field in ("question", "advice", "reflection_any"):  # within 0.1 of the written part
         gap = written[field]["kappa"] - result["coders"]["learned"]["spoken"][field]["kappa"]
         assert gap <= 0.1, (field, gap)
 
@@ -67,7 +68,7 @@ def test_training_is_deterministic_and_writes_loadable_weights(tmp_path: Path) -
     dev_lines = split_path("dev").read_text(encoding="utf-8").splitlines()[:120]
     (tmp_path / "train.jsonl").write_text("\n".join(train_lines), encoding="utf-8")
     (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines), encoding="utf-8")
-    args = (tmp_path / "train.jsonl", tmp_path / "dev.jsonl")
+    args = ([tmp_path / "train.jsonl"], tmp_path / "dev.jsonl")
     quick = {"grid": [(0.3, None, 2.0)], "multi_grid": [(0.3, None, 1.0)], "folds": 2}
     first, _ = train(*args, seed=3, log=lambda _: None, **quick)  # type: ignore[arg-type]
     second, _ = train(*args, seed=3, log=lambda _: None, **quick)  # type: ignore[arg-type]
@@ -77,6 +78,23 @@ def test_training_is_deterministic_and_writes_loadable_weights(tmp_path: Path) -
     named = features(turn.text, turn.context, code_turn_rules(turn.text, turn.context))
     labels = model.predict(named)
     assert labels["question"] in {"open", "closed", "none"} and isinstance(labels["advice"], bool)
+
+
+def test_several_training_files_are_read_as_one_set(tmp_path: Path) -> None:
+    lines = split_path("train").read_text(encoding="utf-8").splitlines()[:240]
+    dev_lines = split_path("dev").read_text(encoding="utf-8").splitlines()[:60]
+    (tmp_path / "all.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text("\n".join(lines[:130]), encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text("\n".join(lines[130:]), encoding="utf-8")
+    (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines), encoding="utf-8")
+    quick = {"grid": [(0.3, None, 1.0)], "only": ["advice"], "folds": 2, "log": lambda _: None}
+    dev = tmp_path / "dev.jsonl"
+    whole, _ = train([tmp_path / "all.jsonl"], dev, **quick)  # type: ignore[arg-type]
+    parts, _ = train([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], dev, **quick)  # type: ignore[arg-type]
+    assert parts["trained_on"] == "a.jsonl + b.jsonl"
+    assert parts["fields"] == whole["fields"] and parts["vocabulary"] == whole["vocabulary"]
+    args = parse(["train-coder", "--train", "a.jsonl", "b.jsonl"])
+    assert args.train == [Path("a.jsonl"), Path("b.jsonl")]
 
 
 def test_a_broken_weights_file_is_named(tmp_path: Path) -> None:

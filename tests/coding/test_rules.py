@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.coding.elements import said_feedback
 from simulator.coding.rules import code_turn, code_turn_rules
 
 
@@ -164,10 +165,12 @@ def test_questions_behind_fillers_and_without_marks_are_open(text: str) -> None:
     [
         "josh. so, uh, have you seen the tripadvisor thing",
         "ok quick one, did the date move",
-        pytest.param(
-            "and the review, is it done",
-            marks=pytest.mark.xfail(strict=True, reason="known miss: a short asking clause"),
-        ),
+        "and the review, is it done",
+        "and the budget line, has finance signed it off",
+        "you're taking the vendor call tomorrow, right",
+        "that's the second slip this month, isn't it",
+        "priya you got five minutes",
+        "so the copy goes out friday yeah",
     ],
 )
 def test_spoken_closed_questions_without_a_mark(text: str) -> None:
@@ -177,12 +180,34 @@ def test_spoken_closed_questions_without_a_mark(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "stuck how",
+        "ok before I jump in what's your read on it",
+        "so the handover, what happened from your side",
+    ],
+)
+def test_spoken_open_questions_inside_a_sentence(text: str) -> None:
+    assert code_turn(text, PREVIOUS).question == "open"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do it tonight, and send me the screenshot",
+        "Send it to the whole team today.",
+        "when you rang her back on the landline, that was the right call",
+        "I know what's going on with the vendor.",
+    ],
+)
+def test_statements_said_quickly_are_not_questions(text: str) -> None:
+    assert code_turn(text, PREVIOUS).question == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "So you agreed on the spot and moved autocomplete.",
         "and nobody backed you up.",
-        pytest.param(
-            "Which stung more than the review itself.",
-            marks=pytest.mark.xfail(strict=True, reason="known miss: a fragment naming a feeling"),
-        ),
+        "Which stung more than the review itself.",
     ],
 )
 def test_reflections_without_a_stem(text: str) -> None:
@@ -202,6 +227,15 @@ def test_advice_without_the_usual_words(text: str) -> None:
     assert code_turn(text, PREVIOUS).advice
 
 
+@pytest.mark.parametrize(
+    "text", ["Have you mentioned that to Andrea?", "so um have you talked to marco about it"]
+)
+def test_a_suggestion_shaped_as_a_question_is_closed_leading_advice(text: str) -> None:
+    code = code_turn(text, PREVIOUS)
+    assert (code.question, code.advice, code.leading) == ("closed", True, True)
+    assert not code_turn("did you tell ops", PREVIOUS).advice  # checks what happened
+
+
 def test_an_invitation_to_talk_is_not_advice() -> None:
     assert not code_turn("Tell me more about the review.", PREVIOUS).advice
 
@@ -214,6 +248,31 @@ def test_a_feedback_moment_in_natural_phrasing() -> None:
     feedback = code_turn(text, "How do you think I did this week?").feedback
     assert feedback.given and feedback.moment and feedback.behaviour
     assert not code_turn("Great job lately.", PREVIOUS).feedback.moment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so thursday, the handover. when the night nurse asked about bed six you just said ask "
+        "pete and walked off, and she ended up paging the registrar at two",
+        "and honestly the start of your pitch was great, you put the one customer quote up and "
+        "waited, and the whole panel leaned in",
+        "The part where Jon pushed on cost: you had the breakdown ready and walked him through "
+        "it in two minutes. He stopped arguing after that.",
+    ],
+)
+def test_feedback_moments_without_the_usual_words(text: str) -> None:
+    assert code_turn(text, "ok, what did you think?").feedback.given
+
+
+def test_the_said_feedback_cues_need_a_moment_and_what_the_person_did() -> None:
+    assert said_feedback("On Monday you sent the deck late, which cost us the slot.") == (
+        True,
+        True,
+        True,
+    )
+    assert said_feedback("Great job lately, keep it up.") == (False, False, False)
+    assert said_feedback("You need to be more assertive.")[:2] == (False, False)
 
 
 @pytest.mark.parametrize(
