@@ -10,12 +10,13 @@ opening used before in the session.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Sequence
 
 from simulator.coding.rules import split_sentences
 from simulator.conversation.injection import H
-from simulator.storage.paths import PROMPTS_DIR
+from simulator.storage.paths import CORPUS_DIR, PROMPTS_DIR
 
 MAX_SENTENCES = 4
 MAX_WORDS = 90
@@ -62,6 +63,8 @@ ASSISTANT_SPEAK = re.compile(
             r"\b(?:can|could) you (?:please )?(?:try again|rephrase|clarify)\b",
             r"\bi didn't (?:quite )?(?:get|catch|understand) (?:that|it|your)\b",
             r"\b(?:provide|give) (?:me )?more (?:information|context|details) (?:so|and) i\b",
+            r"\b(?:could|can) you (?:please )?(?:provide|give) me (?:with )?(?:some |a few |"
+            r"more )?(?:details|information|context)\b",
             # seen on the default model after off-script requests: "I can't understand. Please
             # let me know how to proceed with this.", "I'm sorry, but I cannot continue this
             # conversation.", "Oh no, that didn't work.", "I got your message."
@@ -124,8 +127,11 @@ COMPLIES = re.compile(
             r"\bwhy (?:was|is|are|do|does|can't|don't|didn't) (?:the|a|an) [^?\n]{2,60}\?"
             r"\s+because\b",
             r"\b(?:one|the first(?: one)?) is (?:to|that)\b.{0,200}\b(?:the )?second\b",
-            r"\bhere(?:'s| is) (?:one|a joke|a (?:short |quick )?(?:poem|story|function|script|"
-            r"snippet|version|list|summary|draft|haiku|recipe))\b",
+            r"\bhere(?:'s| is) (?:one|a joke|an? (?:[\w-]{1,20} ){0,2}(?:poem|story|function|"
+            r"script|snippet|version|list|summary|draft|haiku|recipe|agenda|email|title|"
+            r"translation|query|table|outline|template))\b",
+            # an agenda with a time per item: "Progress update (5 minutes). Blockers (5 minutes)."
+            r"\(\d{1,3} ?min(?:ute)?s?\)[^()\n]{1,200}\(\d{1,3} ?min(?:ute)?s?\)",
             r"\bhere (?:are|is) (?:a |some |my |the |your )?(?:\w+ )?(?:tips|steps|ideas|"
             r"suggestions|options|ways|things|points|reasons)\b",
             r"^[^\w\n]{0,10}(?:sure|absolutely|of course|okay|ok|alright|certainly)"
@@ -231,10 +237,43 @@ def problems(
 
 
 def complies(text: str) -> bool:
-    """True when the reply does an off-script task (code, JSON, a sum, a joke, tips) or spreads
-    over several short lines like a poem or a list."""
+    """True when the reply does an off-script task (code, JSON, a sum, a joke, tips, a
+    translation) or spreads over several short lines like a poem or a list."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(COMPLIES.search(text)) or len(lines) >= 3 or "\n\n" in text.strip()
+    return (
+        bool(COMPLIES.search(text))
+        or len(lines) >= 3
+        or "\n\n" in text.strip()
+        or any(foreign_sentence(s) for s in split_sentences(text))
+    )
+
+
+FOREIGN_MIN_WORDS = 5
+FOREIGN_SHARE = 0.6
+
+
+def foreign_sentence(sentence: str) -> bool:
+    """True when most of a sentence's words are not English ones (the meeting is in English: a
+    PM who answers "La fecha de lanzamiento se ha movido a martes." is translating)."""
+    words = [w for w in WORDS.findall(sentence.lower()) if not w.isdigit()]
+    if len(words) < FOREIGN_MIN_WORDS:
+        return False
+    unknown = [w for w in words if w not in english_words()]
+    return len(unknown) >= FOREIGN_SHARE * len(words)
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every word of the labelled corpus' training split, both speakers: English as people talk
+    at work (a name or a rare word is one word of several in a sentence)."""
+    words: set[str] = set()
+    with (CORPUS_DIR / "train.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                said = f"{row.get('text', '')} {row.get('context', '')}"
+                words.update(WORDS.findall(said.lower()))
+    return frozenset(words)
 
 
 @functools.lru_cache(maxsize=1)

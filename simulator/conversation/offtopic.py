@@ -39,6 +39,7 @@ from simulator.storage.paths import CORPUS_DIR
 KINDS: dict[str, tuple[str, str]] = {
     "task": (
         r"\b(?:write|draft|code|generate|compose|produce|create|make|give|send|show|build|"
+        r"writing|drafting|composing|translating|rewriting|summari[sz]ing|"
         r"whip up|knock out|put together|sketch|translate|convert|summari[sz]e|rewrite|"
         r"format|spell|list|rank|sort|name)\b.{0,60}\b(?:function|script|program|code|"
         r"snippet|class|regex|query|sql|python|javascript|java|html|css|json|yaml|xml|csv|"
@@ -268,6 +269,12 @@ PUZZLED = re.compile(
     re.IGNORECASE,
 )
 INTERJECTION = 2  # a first sentence this short ("Oh.", "Uh. Okay.", "Right.") is a reaction
+# ...unless it says yes to the request: "Sure! I think 'Crisis' fits." (a Wordle answer)
+AGREES = re.compile(
+    r"^\W*(?:sure|yes|yeah|yep|absolutely|certainly|of course|definitely|okay,? so|happy to|"
+    r"got it|no problem)\b",
+    re.IGNORECASE,
+)
 # Leads any PM might use, after the persona's own puzzled lines.
 LEADS = (
     "Huh. Random.",
@@ -283,7 +290,11 @@ LEADS = (
 def reacts(reply: str) -> bool:
     """Whether the reply's first sentence reacts to an odd remark at all."""
     first = split_sentences(reply)
-    return bool(first) and (bool(PUZZLED.search(first[0])) or len(first[0].split()) <= INTERJECTION)
+    return (
+        bool(first)
+        and not AGREES.search(first[0])
+        and (bool(PUZZLED.search(first[0])) or len(first[0].split()) <= INTERJECTION)
+    )
 
 
 def reaction_lead(persona: Persona, earlier: Sequence[str]) -> str:

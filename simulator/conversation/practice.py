@@ -61,6 +61,7 @@ FALLBACKS = (
 )
 MAX_AFTER_LEAD = 2  # sentences of the model's reply kept after a puzzled lead
 BRIEF = 4  # words of a brush-off kept after it ("Not today.")
+ANSWER_BITS = re.compile(r"(?<!\w)[\"'‘“]\w|\d")
 # A PM who did nothing wrong does not apologise for an odd remark; the model, unsure what it
 # was asked, does ("Sorry, I'm really sorry.", "I didn't mean to say that.").
 APOLOGY = re.compile(
@@ -599,7 +600,8 @@ def off_topic_reaction(
     kept: list[str] = []
     longer = 0
     for sentence in rest:
-        brief = len(sentence.split()) <= BRIEF
+        # a brush-off has no quoted word or number in it: "I think 'Crisis' fits." answers
+        brief = len(sentence.split()) <= BRIEF and not ANSWER_BITS.search(sentence)
         if (brief or longer < MAX_AFTER_LEAD) and (
             brief or reacts(sentence) or words_of(sentence) & situation - common_words()
         ):

@@ -205,3 +205,28 @@ def test_an_assistants_apology_and_a_repeated_deflection_are_stock_filler() -> N
     assert guard.stock_filler("I apologize for that. Let's take a closer look at the issue.")
     assert guard.stock_filler("Fine. Let's talk about it further at the next meeting.")
     assert not guard.stock_filler("Sorry. I should have said that in the room.")
+
+
+# Seen on the default model on held-out off-script requests, after they were measured: each did
+# (or began) the task and was not caught then.
+HELD_OUT_COMPLIANCE = [
+    "Here's a Python function that dedupes a list while maintaining the original order:",
+    "La fecha de lanzamiento se ha movido a martes.",
+    "Feedback from the team (5 minutes). Progress update and any issues faced (5 minutes).",
+]
+
+
+@pytest.mark.parametrize("reply", HELD_OUT_COMPLIANCE)
+def test_held_out_compliance_is_caught(reply: str) -> None:
+    assert guard.complies(reply)
+
+
+def test_a_sentence_in_english_with_names_is_not_foreign() -> None:
+    assert not guard.foreign_sentence("Ridgeway and St Anne's.")
+    assert not guard.foreign_sentence("Marco caught me afterwards at the Larkspur office.")
+    assert guard.foreign_sentence("Danke für Ihre Geduld, wir arbeiten an einer Lösung.")
+
+
+def test_an_assistant_asking_for_details_is_caught() -> None:
+    reply = "Could you provide me with some details about Acme and the outage?"
+    assert "assistant_speak" in guard.problems(reply, [])

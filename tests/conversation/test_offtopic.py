@@ -317,3 +317,20 @@ def test_when_every_reaction_is_used_up_an_apology_is_still_not_said(library) ->
     earlier = [persona.opening_line, *persona.voice.puzzled, *LEADS]
     reply = "I'm sorry, but I don't think you can play that role."
     assert off_topic_reaction(persona, reply, earlier, [persona.opening_line]) == ("", True)
+
+
+def test_saying_yes_to_the_request_is_no_reaction(library) -> None:
+    # seen on the default model: asked for Wordle help, "Sure! I think 'Crisis' fits."
+    persona = library.get("wants-promotion")
+    reply, added = off_topic_reaction(
+        persona, "Sure! I think 'Crisis' fits.", [persona.opening_line], [persona.opening_line]
+    )
+    assert added and "Crisis" not in reply and not reply.startswith("Sure")
+    assert reply == persona.voice.puzzled[0]
+
+
+def test_a_task_asked_in_the_gerund_is_a_task(library) -> None:
+    # held out, measured, then fixed: "drafting" was not "draft" to the task cue
+    persona = library.get("roadmap-gave-in")
+    message = "Would you mind drafting a short email to our customer Acme about the outage?"
+    assert off_topic(message, persona, [persona.opening_line])
