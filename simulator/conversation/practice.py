@@ -472,18 +472,15 @@ class Practice:
             # model's own when it has one that is fine on its own.
             final = authored_reveal(final, fact, earlier)
             stats["fact_fallback"] = True
-        if not final:
-            final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
-            stats["fallback"] = True
-        elif asked.get("off_topic"):
+        if final and asked.get("off_topic"):
             # The model never hears the request, so after its first reaction it often makes
             # something up ("Oh, sorry! I didn't mean to say that.", "I need to speak with the
             # director first."): keep its reaction and what it says about the situation.
             final, stats["lead"] = off_topic_reaction(persona, final, earlier, said)
-            if not final:
-                final = fallback_line(persona, earlier, off_topic=True)
-                stats["fallback"] = True
-        if asked.get("idea"):  # the idea is authored in the second person; the PM says "I"
+        if not final:
+            final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
+            stats["fallback"] = True
+        if asked.get("idea"):  # an idea without a first-person `line` is authored as "you could"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
             stats["fact"] = fact.id

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from simulator.coding.rules import code_turn
 from simulator.conversation.fidelity import carries, quote
-from simulator.conversation.offtopic import skipped_turns
 from simulator.conversation.state import DIFFICULTIES, advance, initial_state
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import Persona
+from simulator.scoring.interpreter import CodedTurn, code_transcript
 
 
 class FactDebrief(BaseModel):
@@ -39,9 +38,15 @@ class Debrief(BaseModel):
     idea_turn: int | None = None
 
 
-def debrief(turns: Sequence[TranscriptTurn], persona: Persona, difficulty: str) -> Debrief:
-    """Replay the persona state over the manager turns (the same code the practice loop uses),
-    then look for each released fact in the PM's replies from its release on.
+def debrief(
+    turns: Sequence[TranscriptTurn],
+    persona: Persona,
+    difficulty: str,
+    coded: Sequence[CodedTurn] | None = None,
+) -> Debrief:
+    """Replay the persona state over the coded manager turns (the same code the practice loop
+    uses; `coded` as the report coded them, else coded here), then look for each released fact
+    in the PM's replies from its release on.
 
     `turn` is the index of the persona reply in which a fact came out.
     """
@@ -49,19 +54,14 @@ def debrief(turns: Sequence[TranscriptTurn], persona: Persona, difficulty: str) 
     state = initial_state(level)
     released: dict[str, int] = {}
     idea_turn = None
-    previous: str | None = None
-    skipped = skipped_turns(turns, persona)
-    for index, turn in enumerate(turns):
-        if turn.speaker == "persona":
-            previous = turn.text
+    for manager in coded if coded is not None else code_transcript(turns, persona):
+        if manager.skipped:  # not about the PM's situation: the practice loop moved nothing
             continue
-        if index in skipped:  # not about the PM's situation: the practice loop moved nothing
-            continue
-        state, fact, idea = advance(state, code_turn(turn.text, previous), persona, level)
+        state, fact, idea = advance(state, manager.code, persona, level)
         if fact:
-            released[fact.id] = index + 1
+            released[fact.id] = manager.index + 1
         if idea:
-            idea_turn = index + 1
+            idea_turn = manager.index + 1
     facts = []
     for fact in persona.hidden_facts:
         start = released.get(fact.id)

@@ -247,7 +247,7 @@ class Evaluator:
             competencies=reports,
             overall=overall(scores),
             try_instead=rewrites,
-            debrief=debrief(turns, persona, difficulty) if persona else None,
+            debrief=debrief(turns, persona, difficulty, coded) if persona else None,
             prose=prose,
             seconds=round(time.perf_counter() - started, 3),
         )

@@ -33,6 +33,7 @@ class CodedTurn:
     index: int
     text: str
     code: TurnCode
+    skipped: bool = False  # not about the PM's situation: coded as nothing, moves nothing
 
 
 class CompetencyScore(BaseModel):
@@ -57,8 +58,9 @@ def code_transcript(
     previous: str | None = None
     for index, turn in enumerate(turns):
         if turn.speaker == "manager":
-            text = "" if index in skipped else turn.text  # no cue, no quote either
-            coded.append(CodedTurn(index, text, code_turn(text, previous)))
+            off = index in skipped
+            text = "" if off else turn.text  # no cue, no quote either
+            coded.append(CodedTurn(index, text, code_turn(text, previous), skipped=off))
         else:
             previous = turn.text
     return coded
