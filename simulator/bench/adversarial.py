@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable, Iterator
 
 from simulator.coding.rules import code_turn, split_sentences
-from simulator.conversation import guard
+from simulator.conversation import guard, offscript
 from simulator.conversation.fidelity import missing, quote, recites
 from simulator.conversation.injection import aimed_at_model, defuse, strip_injection
 from simulator.conversation.offtopic import answers, gist, off_topic, reacts
-from simulator.conversation.practice import MAX_MESSAGE_CHARS, off_topic_reaction
+from simulator.conversation.practice import MAX_MESSAGE_CHARS, off_topic_reaction, quiet_reply
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import PersonaLibrary
 from simulator.scoring.evaluate import Evaluator, checked_sentence, clean_ending, short
@@ -157,6 +157,8 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "expressions.parse": _parse,
     "offtopic.off_topic": lambda text: off_topic(text, PERSONA, [text]),
     "offtopic.gist": gist,
+    "offscript.probability": lambda text: offscript.model().probability(text),
+    "practice.quiet_reply": lambda text: quiet_reply(PERSONA, text, [text]),
     "offtopic.answers": lambda text: answers(text, text, PERSONA, [text]),
     "offtopic.reacts": reacts,
     "practice.off_topic_reaction": lambda text: off_topic_reaction(PERSONA, text, [text], [text]),

@@ -200,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, help="weights file (default: the one the coder reads)")
     train.add_argument("--seed", type=int, default=0)
 
+    offscript = sub.add_parser(
+        "train-offscript",
+        help="train the learned off-script check (threshold by cross-validation)",
+    )
+    offscript.add_argument("--out", type=Path, help="weights file (default: the one the app reads)")
+    offscript.add_argument("--seed", type=int, default=0)
+
     bench_eval = sub.add_parser("bench-eval", help="time coding, scoring and the full report")
     _common(bench_eval)
     bench_eval.add_argument("--turns", type=int, default=40, help="manager turns in the transcript")
@@ -563,6 +570,13 @@ def cmd_train_coder(args: argparse.Namespace) -> int:
     return run(args.train, args.dev, args.out or WEIGHTS_FILE, args.seed)
 
 
+def cmd_train_offscript(args: argparse.Namespace) -> int:
+    from simulator.conversation.offscript import WEIGHTS_FILE
+    from simulator.conversation.offscript_train import run
+
+    return run(args.out or WEIGHTS_FILE, args.seed)
+
+
 def cmd_bench_eval(args: argparse.Namespace) -> int:
     from simulator.bench.bench import run_bench_eval
 
@@ -581,6 +595,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "code-agreement": cmd_code_agreement,
     "train-coder": cmd_train_coder,
+    "train-offscript": cmd_train_offscript,
     "bench-eval": cmd_bench_eval,
     "bench-regex": cmd_bench_regex,
 }

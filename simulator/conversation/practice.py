@@ -67,7 +67,7 @@ ANSWER_BITS = re.compile(r"(?<!\w)[\"'‘“]\w|\d")
 APOLOGY = re.compile(
     r"\b(?:i'm|i am) (?:so |really |very )?sorry\b(?! to hear)|\bmy apologies\b|"
     r"\bi didn't mean (?:to|that)\b|\bapologi[sz]e\b|^\W*(?:oh,? )?(?:so )?sorry\W*$|"
-    r"^\W*sorry,? but\b",
+    r"^\W*sorry,? but\b|\bi regret (?:my|the|it|that|this)\b",
     re.IGNORECASE,
 )
 # ...nor offers its services, as the model does when it cannot tell what it was asked ("What can
@@ -77,6 +77,11 @@ OFFER = re.compile(
     r"\bi (?:tried|was trying|wanted) to help\b|\bhow can i\b|\bwhat are you trying to\b",
     re.IGNORECASE,
 )
+# A PM who goes quiet when told what to do says a few flat words; the model instead apologises
+# at length ("I apologize. I did not see it coming. It's a critical issue that needs immediate
+# attention."). What it says is cut to this many words, apologies dropped.
+QUIET_WORDS = 10
+QUIET_LINES = ("Okay.", "Right.", "Mm. Fine.", "If you say so.", "Sure.")
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -480,6 +485,10 @@ class Practice:
         if not final:
             final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
+        if mood(state) == "telling" and persona.reaction_to_telling == "goes_quiet":
+            quiet = quiet_reply(persona, final, earlier)
+            stats["quiet"] = quiet != final
+            final = quiet
         if asked.get("idea"):  # an idea without a first-person `line` is authored as "you could"
             final = IDEA_AS_ADVICE.sub("Maybe I could", final, count=1)
         if fact:
@@ -607,6 +616,24 @@ def off_topic_reaction(
     if not lead:  # every lead is used up: what is left of the reply, or nothing
         return " ".join(kept) if kept and reacts(kept[0]) else "", added
     return " ".join([lead, *kept]), added
+
+
+def quiet_reply(persona: Persona, reply: str, earlier: list[str]) -> str:
+    """What a PM who goes quiet says when told what to do: the reply's first sentences up to
+    QUIET_WORDS words, never an apology; else one of the persona's own "told what to do" lines,
+    else a flat word, never one that opens like an earlier reply."""
+    kept: list[str] = []
+    for sentence in guard.split_sentences(reply):
+        if APOLOGY.search(sentence):
+            continue
+        if len(" ".join([*kept, sentence]).split()) > QUIET_WORDS:
+            break
+        kept.append(sentence)
+    if kept and not opens_like(kept[0], earlier):
+        return " ".join(kept)
+    lines = [*persona.voice.told_what_to_do, *QUIET_LINES]
+    fresh = [line for line in lines if line not in earlier and not opens_like(line, earlier)]
+    return (fresh or [QUIET_LINES[0]])[0]
 
 
 def opens_like(sentence: str, earlier: list[str]) -> bool:

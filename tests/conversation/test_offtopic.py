@@ -297,7 +297,8 @@ def test_a_puzzled_line_copied_on_a_telling_turn_is_regenerated(tmp_path, librar
     practice = Practice(ScriptedBackend([copied, own]), Store(tmp_path / "c.db"))
     conversation = practice.start(persona, "medium")
     reply = list(practice.say(conversation, "Let's keep this quick. You should have pushed back."))
-    assert reply[-1].text == own and reply[-1].stats["attempt"] == 2
+    # ...and he goes quiet when told what to do: the second attempt, cut to a few words
+    assert reply[-1].text == "Pushed back on what, the date?" and reply[-1].stats["attempt"] == 2
 
 
 def test_a_short_reaction_said_before_is_not_said_again(library) -> None:
@@ -334,3 +335,52 @@ def test_a_task_asked_in_the_gerund_is_a_task(library) -> None:
     persona = library.get("roadmap-gave-in")
     message = "Would you mind drafting a short email to our customer Acme about the outage?"
     assert off_topic(message, persona, [persona.opening_line])
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        # seen on the default model (Daniel, who goes quiet when told what to do)
+        (
+            "I apologize. I did not see it coming. It's a critical issue that needs immediate "
+            "attention.",
+            "I did not see it coming.",
+        ),
+        (
+            "I regret my mistake. I did not realize the significance of this issue.",
+            "I did not realize the significance of this issue.",
+        ),
+        ("I'm sorry, I'll do my best to avoid similar mistakes in the future.", None),
+        ("Noted. I'll look at it.", "Noted. I'll look at it."),
+    ],
+)
+def test_a_pm_who_goes_quiet_says_a_few_flat_words_and_no_apology(
+    tmp_path, library, reply: str, said: str | None
+) -> None:
+    persona = library.get("launch-postmortem")
+    assert persona.reaction_to_telling == "goes_quiet"
+    practice = Practice(ScriptedBackend([reply] * 3), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    final = list(
+        practice.say(
+            conversation, "Frankly, that was a mistake. Make sure it doesn't happen again."
+        )
+    )[-1]
+    if said is None:  # nothing of the reply is left: one of his own "told what to do" lines
+        assert final.text in persona.voice.told_what_to_do
+    else:
+        assert final.text == said
+    assert len(final.text.split()) <= 10
+    assert "sorry" not in final.text.lower() and "apolog" not in final.text.lower()
+
+
+def test_a_pm_who_pushes_back_keeps_the_reason(tmp_path, library) -> None:
+    persona = library.get("eng-lead-conflict")
+    assert persona.reaction_to_telling == "pushes_back"
+    reply = "I hear you, but cutting scope won't fix it. The team still needs a decision."
+    practice = Practice(ScriptedBackend([reply] * 3), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    final = list(practice.say(conversation, "If I were you I'd just cut the scope and move on."))[
+        -1
+    ]
+    assert final.text == reply
