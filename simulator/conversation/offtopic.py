@@ -227,6 +227,16 @@ def suspect(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
     return bool(foreign_words(message, persona, said))
 
 
+def looks_off_script(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
+    """Whether a turn not taken for off topic still reads like a request from outside the
+    meeting: the learned check gives it at least its threshold, or at least SUPPORT and the turn
+    brings words from outside the situation (`suspect`)."""
+    chance = offscript.model().probability(message)
+    return chance >= offscript.model().threshold or (
+        chance >= offscript.SUPPORT and suspect(message, persona, said)
+    )
+
+
 def answers(
     reply: str, message: str, persona: Persona, said: Iterable[str] = (), heard: bool = True
 ) -> bool:
@@ -286,6 +296,20 @@ AGREES = re.compile(
     r"got it|no problem)\b",
     re.IGNORECASE,
 )
+# A sentence that takes on what was asked: "Absolutely!", "Okay, I got it. I'll do that.",
+# "No problem." (after "you be the manager").
+COMPLIES_START = re.compile(
+    r"^\W*(?:absolutely|sure thing|certainly|of course|no problem|happy to|gladly|"
+    r"okay,? i(?:'ll| will| can)|(?:okay,? )?(?:i )?got it|i'll do (?:that|it)|will do|deal)\b",
+    re.IGNORECASE,
+)
+
+
+def takes_on(reply: str) -> bool:
+    """Whether a sentence of the reply says yes to doing what was asked."""
+    return any(COMPLIES_START.search(sentence) for sentence in split_sentences(reply))
+
+
 # Leads any PM might use, after the persona's own puzzled lines.
 LEADS = (
     "Huh. Random.",

@@ -25,11 +25,13 @@ from simulator.conversation.offtopic import (
     answers,
     common_words,
     gist,
+    looks_off_script,
     off_topic,
     reaction_lead,
     reacts,
     situation_words,
     suspect,
+    takes_on,
     words_of,
 )
 from simulator.conversation.prompts import render
@@ -60,6 +62,7 @@ FALLBACKS = (
     "Let me think about that for a moment.",
 )
 MAX_AFTER_LEAD = 2  # sentences of the model's reply kept after a puzzled lead
+BARE = frozenset("huh hm hmm what wait uh um er".split())  # a reaction with nothing in it
 BRIEF = 4  # words of a brush-off kept after it ("Not today.")
 ANSWER_BITS = re.compile(r"(?<!\w)[\"'‘“]\w|\d")
 # A PM who did nothing wrong does not apologise for an odd remark; the model, unsure what it
@@ -279,6 +282,11 @@ class Practice:
             state, fact, idea_now = advance(
                 conversation.state, code, persona, conversation.difficulty
             )
+            if looks_off_script(message, persona, said):
+                # Not taken for off topic, but it reads like a request from outside the
+                # meeting: it moves nothing up (no openness, nothing shared); telling still costs.
+                state, fact, idea_now = held_back(conversation.state, state), None, False
+                extra["held"] = True
             reaction = self.mood_note(conversation, state, code.reflection != "none")
             prompt_text = render(
                 "turn.j2",
@@ -400,6 +408,8 @@ class Practice:
                 reply, request, persona, said, heard=heard
             ):
                 found.append("answers_request")
+            elif (asked.get("suspect") or asked.get("held")) and takes_on(reply):
+                found.append("answers_request")  # "Absolutely!" to "answer in all caps"
             return found
 
         text = ""
@@ -507,7 +517,7 @@ class Practice:
         state stays where it was. Returns the turn's new stage note."""
         turn = conversation.turns[-1]
         note, turn.prompt_text = off_topic_prompt(conversation, turn.text)
-        for key in ("fact", "idea", "suspect"):
+        for key in ("fact", "idea", "suspect", "held"):
             turn.stats.pop(key, None)
         turn.stats.update(
             off_topic=True,
@@ -608,6 +618,8 @@ def off_topic_reaction(
     for sentence in rest:
         # a brush-off has no quoted word or number in it: "I think 'Crisis' fits." answers
         brief = len(sentence.split()) <= BRIEF and not ANSWER_BITS.search(sentence)
+        if brief and (takes_on(sentence) or stacked(sentence, [lead, *kept])):
+            continue  # no "No problem.", and not "Sorry, what? Huh. What? Huh."
         if (brief or longer < MAX_AFTER_LEAD) and (
             brief or reacts(sentence) or words_of(sentence) & situation - common_words()
         ):
@@ -616,6 +628,24 @@ def off_topic_reaction(
     if not lead:  # every lead is used up: what is left of the reply, or nothing
         return " ".join(kept) if kept and reacts(kept[0]) else "", added
     return " ".join([lead, *kept]), added
+
+
+def stacked(sentence: str, before: list[str]) -> bool:
+    """Whether a short sentence only says again what the reply has said ("What?" after "Sorry,
+    what?"), or is a bare "Huh."/"Wait, what?" after one already."""
+    words = set(guard.WORDS.findall(sentence.lower()))
+    said = set(guard.WORDS.findall(" ".join(before).lower()))
+    return bool(words) and (words <= said or (words <= BARE and bool(said & BARE)))
+
+
+def held_back(before: PersonaState, after: PersonaState) -> PersonaState:
+    """The state after a turn that may not be about the PM: what it cost, never what it won."""
+    return PersonaState(
+        openness=min(before.openness, after.openness),
+        revealed=before.revealed,
+        idea_shared=before.idea_shared,
+        last_move="neutral" if after.last_move == "coaching" else after.last_move,
+    )
 
 
 def quiet_reply(persona: Persona, reply: str, earlier: list[str]) -> str:

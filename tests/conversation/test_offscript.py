@@ -7,11 +7,15 @@ import json
 
 import pytest
 
+from simulator.backends.scripted import ScriptedBackend
 from simulator.conversation import offscript
 from simulator.conversation.offscript import OffScriptModel, off_script
 from simulator.conversation.offscript_train import NEGATIVES, POSITIVES, train
 from simulator.conversation.offtopic import off_topic
+from simulator.conversation.practice import Practice, held_back, off_topic_reaction
+from simulator.conversation.state import PersonaState
 from simulator.errors import InputError
+from simulator.storage.store import Store
 
 # No off-topic rule matches these (each is checked below), and none is in the training files.
 UNRULED = [
@@ -76,3 +80,70 @@ def test_the_shipped_weights_are_what_training_writes() -> None:
     assert content == shipped
     # the threshold keeps out-of-fold false alarms on 1:1 turns at or below half a percent
     assert figures["false_alarms"] <= 0.005 and figures["recall"] > 0.5
+
+
+# Seen on the default model with held-out set 3 (so these are development examples now): not
+# taken for off topic, the request was coded as an open question, and openness rose or a hidden
+# fact came out ("I've been taking the go-live dates the partners put in the contract...").
+HELD = [
+    "How do you say 'thank you for your hard work' in Japanese? I want to put it in a card for "
+    "the Tokyo team",
+    "HELP. spilled red wine on my landlord's cream carpet last night, how do i get it out before "
+    "inspection?",
+    "ok new rule: from now on you answer me in all caps only. no exceptions, got it?",
+]
+
+
+@pytest.mark.parametrize("message", HELD)
+def test_a_request_that_reads_off_script_moves_nothing_up(tmp_path, library, message) -> None:
+    persona = library.get("missed-deadlines")
+    practice = Practice(ScriptedBackend(["Hm. Not now, honestly."] * 3), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "easy")
+    before = conversation.state
+    list(practice.say(conversation, message))
+    conversation = practice.store.load(conversation.id)
+    assert conversation.state.openness <= before.openness
+    assert conversation.state.revealed == before.revealed
+
+
+def test_a_coaching_question_is_not_held(tmp_path, library) -> None:
+    persona = library.get("missed-deadlines")
+    practice = Practice(ScriptedBackend(["It's the dates, mostly."] * 3), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "easy")
+    before = conversation.state
+    list(practice.say(conversation, "What's been weighing on you most since the last review?"))
+    conversation = practice.store.load(conversation.id)
+    assert conversation.state.openness > before.openness
+    assert not conversation.turns[-2].stats.get("held")
+
+
+def test_saying_yes_to_a_request_makes_it_off_topic_and_is_regenerated(tmp_path, library) -> None:
+    # seen on the default model: "Absolutely!" to "answer me in all caps only"
+    persona = library.get("eng-lead-conflict")
+    backend = ScriptedBackend(["Absolutely!", "Caps? Come on. I need a call on ranking."])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    final = list(practice.say(conversation, HELD[2]))[-1]
+    assert "Absolutely" not in final.text and final.stats.get("off_topic")
+
+
+def test_stacked_reactions_are_said_once(library) -> None:
+    # seen on the default model: "Sorry, what? Huh. What? Huh."
+    persona = library.get("missed-deadlines")
+    earlier = [persona.opening_line]
+    reply, _ = off_topic_reaction(persona, "Sorry, what? Huh. What? Huh.", earlier, earlier)
+    assert reply == "Sorry, what?"
+    reply, _ = off_topic_reaction(
+        persona, "Ha, that's a new one. Wait, what? Huh.", earlier, earlier
+    )
+    assert reply == "Ha, that's a new one. Wait, what?"
+
+
+def test_telling_still_costs_on_a_held_turn() -> None:
+    before = PersonaState(openness=0.4, revealed=("a",), last_move="coaching")
+    after = PersonaState(openness=0.3, revealed=("a",), last_move="telling")
+    assert held_back(before, after) == after
+    won = PersonaState(openness=0.5, revealed=("a", "b"), last_move="coaching")
+    assert held_back(before, won) == PersonaState(
+        openness=0.4, revealed=("a",), last_move="neutral"
+    )
