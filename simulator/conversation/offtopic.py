@@ -249,8 +249,12 @@ def answers(
     if not words or about_situation(words, persona, said):
         return False
     outside = words - meeting_words()
-    taken_up = outside & words_of(message)
-    return bool(taken_up) or (heard and len(outside) >= OWN_OUTSIDE)
+    return takes_up(reply, message) or (heard and len(outside) >= OWN_OUTSIDE)
+
+
+def takes_up(reply: str, message: str) -> bool:
+    """Whether `reply` takes up a word of `message` from outside the meeting ("odds")."""
+    return bool((words_of(reply) - meeting_words()) & words_of(message))
 
 
 def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:

@@ -32,6 +32,7 @@ from simulator.conversation.offtopic import (
     situation_words,
     suspect,
     takes_on,
+    takes_up,
     words_of,
 )
 from simulator.conversation.prompts import render
@@ -404,11 +405,14 @@ class Practice:
             elif fact and fidelity.recites(reply, fact) and len(attempts) < ATTEMPTS:
                 found.append("recital")  # a faithful recital is kept on the last attempt
             heard = not asked.get("off_topic")  # an off-topic turn's request is never sent
-            if (asked.get("suspect") or not heard) and answers(
-                reply, request, persona, said, heard=heard
-            ):
+            doubtful = asked.get("suspect") or asked.get("held")
+            if (doubtful or not heard) and answers(reply, request, persona, said, heard=heard):
                 found.append("answers_request")
-            elif (asked.get("suspect") or asked.get("held")) and takes_on(reply):
+            elif asked.get("held") and takes_up(reply, request):
+                # it read like a request: taking up its words ("The odds are 1 in 36.") answers
+                # it, even when a word happens to match the situation ("36 hours")
+                found.append("answers_request")
+            elif doubtful and takes_on(reply):
                 found.append("answers_request")  # "Absolutely!" to "answer in all caps"
             return found
 

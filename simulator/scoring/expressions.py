@@ -61,10 +61,21 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+MAX_DEPTH = 30  # brackets or "not"s inside one another; deeper would exhaust Python's stack
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.at = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"nests too deeply (more than {MAX_DEPTH} brackets or 'not's inside one another)"
+            )
 
     def peek(self) -> str:
         return self.tokens[self.at][1] if self.at < len(self.tokens) else ""
@@ -103,7 +114,10 @@ class _Parser:
     def negation(self) -> Node:
         if self.peek() == "not":
             self.take()
-            return Node("not", args=(self.negation(),))
+            self.deeper()
+            node = Node("not", args=(self.negation(),))
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -128,8 +142,10 @@ class _Parser:
     def atom(self) -> Node:
         kind, text = self.take()
         if text == "(":
+            self.deeper()
             node = self.either()
             self.take(")")
+            self.depth -= 1
             return node
         if kind == "number":
             return Node("number", value=float(text) if "." in text else int(text))

@@ -147,3 +147,17 @@ def test_telling_still_costs_on_a_held_turn() -> None:
     assert held_back(before, won) == PersonaState(
         openness=0.4, revealed=("a",), last_move="neutral"
     )
+
+
+def test_an_answer_to_a_held_request_is_regenerated(tmp_path, library) -> None:
+    # seen on the default model (development run of held-out set 3): Daniel answered "What are
+    # the odds of rolling two sixes…" with "The odds are 1 in 36."; the turn names nothing
+    # outside the meeting that the word check knows, but reads like a request
+    persona = library.get("launch-postmortem")
+    message = "What are the odds of rolling two sixes with two dice? My son and I are arguing"
+    assert not off_topic(message, persona, [persona.opening_line])
+    backend = ScriptedBackend(["The odds are 1 in 36.", "Dice? I'd rather keep to the launch."])
+    practice = Practice(backend, Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    final = list(practice.say(conversation, message))[-1]
+    assert "36" not in final.text and final.stats.get("off_topic")

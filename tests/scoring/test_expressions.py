@@ -64,3 +64,14 @@ def test_unknown_names_are_named_with_the_known_ones() -> None:
 def test_words_compare_only_for_equality() -> None:
     with pytest.raises(ExpressionError, match="compares numbers"):
         evaluate(parse("question > open"), {"question": "open"})
+
+
+@pytest.mark.parametrize("text", ["(" * 390 + "1", "not " * 95 + "x", "(" * 31 + "1" + ")" * 31])
+def test_deep_nesting_is_refused_not_a_crash(text: str) -> None:
+    # found by the adversarial property test: a few hundred "(" exhausted Python's stack
+    with pytest.raises(ExpressionError, match="nests too deeply"):
+        parse(text)
+
+
+def test_nesting_up_to_the_limit_still_parses() -> None:
+    assert evaluate(parse("(" * 30 + "1" + ")" * 30), {}) == 1
