@@ -673,7 +673,7 @@ def quiet_reply(persona: Persona, reply: str, earlier: list[str]) -> str:
 def opens_like(sentence: str, earlier: list[str]) -> bool:
     """Whether an earlier reply opened with this sentence, or with the same first words (a short
     "Uh." said twice is a repeat too, though too short for `guard.repeats_opener`)."""
-    said = {guard.opener(guard.split_sentences(turn)[0]) for turn in earlier if turn.strip()}
+    said = {guard.opener((guard.split_sentences(turn) or [turn])[0]) for turn in earlier}
     return guard.repeats_opener(sentence, earlier) or guard.opener(sentence) in said
 
 

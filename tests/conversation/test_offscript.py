@@ -12,7 +12,7 @@ from simulator.conversation import offscript
 from simulator.conversation.offscript import OffScriptModel, off_script
 from simulator.conversation.offscript_train import NEGATIVES, POSITIVES, train
 from simulator.conversation.offtopic import off_topic
-from simulator.conversation.practice import Practice, held_back, off_topic_reaction
+from simulator.conversation.practice import Practice, held_back, off_topic_reaction, quiet_reply
 from simulator.conversation.state import PersonaState
 from simulator.errors import InputError
 from simulator.storage.store import Store
@@ -161,3 +161,9 @@ def test_an_answer_to_a_held_request_is_regenerated(tmp_path, library) -> None:
     conversation = practice.start(persona, "medium")
     final = list(practice.say(conversation, message))[-1]
     assert "36" not in final.text and final.stats.get("off_topic")
+
+
+def test_an_earlier_reply_with_no_sentence_in_it_is_no_crash(library) -> None:
+    # found by the adversarial property test: an earlier "reply" of only ";" had no first sentence
+    persona = library.get("launch-postmortem")
+    assert quiet_reply(persona, "Noted.", [";" * 50]) == "Noted."
