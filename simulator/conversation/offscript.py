@@ -63,9 +63,6 @@ class OffScriptModel:
         )
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, score))))
 
-    def off_script(self, text: str) -> bool:
-        return self.probability(text) >= self.threshold
-
 
 @lru_cache(maxsize=1)
 def model() -> OffScriptModel:
@@ -76,6 +73,13 @@ def model() -> OffScriptModel:
     return OffScriptModel(data)
 
 
+@lru_cache(maxsize=256)
+def chance(text: str) -> float:
+    """The learned check's chance that `text` is off script (kept: the off-topic check and the
+    hold ask about the same turn)."""
+    return model().probability(text)
+
+
 def off_script(text: str) -> bool:
     """Whether the learned check takes `text` for an off-script request."""
-    return model().off_script(text)
+    return chance(text) >= model().threshold

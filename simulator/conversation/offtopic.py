@@ -231,9 +231,8 @@ def looks_off_script(message: str, persona: Persona, said: Iterable[str] = ()) -
     """Whether a turn not taken for off topic still reads like a request from outside the
     meeting: the learned check gives it at least its threshold, or at least SUPPORT and the turn
     brings words from outside the situation (`suspect`)."""
-    chance = offscript.model().probability(message)
-    return chance >= offscript.model().threshold or (
-        chance >= offscript.SUPPORT and suspect(message, persona, said)
+    return offscript.off_script(message) or (
+        offscript.chance(message) >= offscript.SUPPORT and suspect(message, persona, said)
     )
 
 
@@ -275,14 +274,11 @@ def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
     # Words from outside the meeting count only when the learned check gives the turn at least
     # a small chance of being off script: most of that rule's false alarms on the corpus' 1:1
     # turns ("ok angela. oak hollow. go") read plainly like a 1:1 to it.
-    chance = offscript.model().probability(message)
-    if chance >= offscript.SUPPORT and unrelated(message, persona, said):
+    if offscript.chance(message) >= offscript.SUPPORT and unrelated(message, persona, said):
         return True
     # requests no rule was written for ("pls proofread my toast for saturday"), unless they
     # name something of the situation or the conversation ("Skyline", "the partner demo")
-    return chance >= offscript.model().threshold and not about_situation(
-        words_of(message), persona, said
-    )
+    return offscript.off_script(message) and not about_situation(words_of(message), persona, said)
 
 
 # A first sentence that reacts to an odd remark: a question, a laugh, "you've lost me", "random".
@@ -365,11 +361,13 @@ class Said(Protocol):
     def text(self) -> str: ...
 
 
-def skipped_turns(turns: Sequence[Said], persona: Persona) -> set[int]:
-    """Indices of the manager turns that were not about the PM's situation (aimed at the model,
-    or off topic given what was said on topic before them), as the practice loop decided: they
-    move nothing and count for nothing. Their replies are left out of what was said too."""
+def set_apart(turns: Sequence[Said], persona: Persona) -> tuple[set[int], set[int]]:
+    """Indices of the manager turns the practice loop set apart, as it decided them: skipped,
+    not about the PM's situation (aimed at the model, or off topic given what was said on topic
+    before them), which move nothing and count for nothing, their replies left out of what was
+    said too; and held (`looks_off_script`), which move nothing up."""
     skipped: set[int] = set()
+    held: set[int] = set()
     said: list[str] = []
     skip = False
     for index, turn in enumerate(turns):
@@ -377,6 +375,8 @@ def skipped_turns(turns: Sequence[Said], persona: Persona) -> set[int]:
             skip = aimed_at_model(turn.text) or off_topic(turn.text, persona, said)
             if skip:
                 skipped.add(index)
+            elif looks_off_script(turn.text, persona, said):
+                held.add(index)
         if not skip:
             said.append(turn.text)
-    return skipped
+    return skipped, held

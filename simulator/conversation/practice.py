@@ -280,13 +280,13 @@ class Practice:
             extra["off_topic"] = True
         else:
             code = code_turn(message, conversation.turns[-1].text)
+            # Not taken for off topic, but it may read like a request from outside the meeting:
+            # then it moves nothing up (no openness, nothing shared); telling still costs.
+            held = looks_off_script(message, persona, said)
             state, fact, idea_now = advance(
-                conversation.state, code, persona, conversation.difficulty
+                conversation.state, code, persona, conversation.difficulty, held=held
             )
-            if looks_off_script(message, persona, said):
-                # Not taken for off topic, but it reads like a request from outside the
-                # meeting: it moves nothing up (no openness, nothing shared); telling still costs.
-                state, fact, idea_now = held_back(conversation.state, state), None, False
+            if held:
                 extra["held"] = True
             reaction = self.mood_note(conversation, state, code.reflection != "none")
             prompt_text = render(
@@ -640,16 +640,6 @@ def stacked(sentence: str, before: list[str]) -> bool:
     words = set(guard.WORDS.findall(sentence.lower()))
     said = set(guard.WORDS.findall(" ".join(before).lower()))
     return bool(words) and (words <= said or (words <= BARE and bool(said & BARE)))
-
-
-def held_back(before: PersonaState, after: PersonaState) -> PersonaState:
-    """The state after a turn that may not be about the PM: what it cost, never what it won."""
-    return PersonaState(
-        openness=min(before.openness, after.openness),
-        revealed=before.revealed,
-        idea_shared=before.idea_shared,
-        last_move="neutral" if after.last_move == "coaching" else after.last_move,
-    )
 
 
 def quiet_reply(persona: Persona, reply: str, earlier: list[str]) -> str:

@@ -117,9 +117,14 @@ def threshold(fact_threshold: float, difficulty: Difficulty) -> float:
 
 
 def advance(
-    state: PersonaState, code: TurnCode, persona: Persona, difficulty_name: DifficultyName
+    state: PersonaState,
+    code: TurnCode,
+    persona: Persona,
+    difficulty_name: DifficultyName,
+    held: bool = False,
 ) -> tuple[PersonaState, HiddenFact | None, bool]:
-    """Apply one manager turn.
+    """Apply one manager turn. A `held` turn (it may not be about the PM: see
+    `offtopic.looks_off_script`) keeps what it cost and wins nothing.
 
     Returns:
         The new state, the hidden fact to share in this reply (if any), and whether the persona
@@ -152,4 +157,16 @@ def advance(
         idea_shared=state.idea_shared or idea_now,
         last_move=move,
     )
+    if held:
+        return held_back(state, new_state), None, False
     return new_state, fact, idea_now
+
+
+def held_back(before: PersonaState, after: PersonaState) -> PersonaState:
+    """The state after a turn that may not be about the PM: what it cost, never what it won."""
+    return PersonaState(
+        openness=min(before.openness, after.openness),
+        revealed=before.revealed,
+        idea_shared=before.idea_shared,
+        last_move="neutral" if after.last_move == "coaching" else after.last_move,
+    )

@@ -57,7 +57,7 @@ def debrief(
     for manager in coded if coded is not None else code_transcript(turns, persona):
         if manager.skipped:  # not about the PM's situation: the practice loop moved nothing
             continue
-        state, fact, idea = advance(state, manager.code, persona, level)
+        state, fact, idea = advance(state, manager.code, persona, level, held=manager.held)
         if fact:
             released[fact.id] = manager.index + 1
         if idea:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from simulator.coding.elements import DIFFERENTLY, PLAN_PARTS, PROPOSAL
 from simulator.coding.rules import TurnCode, code_turn
 from simulator.conversation.injection import strip_injection
-from simulator.conversation.offtopic import skipped_turns
+from simulator.conversation.offtopic import set_apart
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import Persona
 from simulator.scoring.expressions import Value, evaluate, parse, truth
@@ -34,6 +34,7 @@ class CodedTurn:
     text: str
     code: TurnCode
     skipped: bool = False  # not about the PM's situation: coded as nothing, moves nothing
+    held: bool = False  # may not be about the PM: coded as said, moves nothing up
 
 
 class CompetencyScore(BaseModel):
@@ -53,14 +54,14 @@ def code_transcript(
     """Code every manager turn, given the persona turn before it. With the persona, a turn that
     was not about the PM's situation ("write me a haiku", "what's 17 times 23?") is coded as
     nothing: it is no open question, and no lecture either."""
-    skipped = skipped_turns(turns, persona) if persona else set()
+    skipped, held = set_apart(turns, persona) if persona else (set(), set())
     coded = []
     previous: str | None = None
     for index, turn in enumerate(turns):
         if turn.speaker == "manager":
             off = index in skipped
             text = "" if off else turn.text  # no cue, no quote either
-            coded.append(CodedTurn(index, text, code_turn(text, previous), skipped=off))
+            coded.append(CodedTurn(index, text, code_turn(text, previous), off, held=index in held))
         else:
             previous = turn.text
     return coded

@@ -12,9 +12,12 @@ from simulator.conversation import offscript
 from simulator.conversation.offscript import OffScriptModel, off_script
 from simulator.conversation.offscript_train import NEGATIVES, POSITIVES, train
 from simulator.conversation.offtopic import off_topic
-from simulator.conversation.practice import Practice, held_back, off_topic_reaction, quiet_reply
-from simulator.conversation.state import PersonaState
+from simulator.conversation.practice import Practice, off_topic_reaction, quiet_reply
+from simulator.conversation.state import PersonaState, held_back
+from simulator.conversation.transcript import TranscriptTurn
 from simulator.errors import InputError
+from simulator.scoring.debrief import debrief
+from simulator.scoring.interpreter import code_transcript
 from simulator.storage.store import Store
 
 # No off-topic rule matches these (each is checked below), and none is in the training files.
@@ -167,3 +170,33 @@ def test_an_earlier_reply_with_no_sentence_in_it_is_no_crash(library) -> None:
     # found by the adversarial property test: an earlier "reply" of only ";" had no first sentence
     persona = library.get("launch-postmortem")
     assert quiet_reply(persona, "Noted.", [";" * 50]) == "Noted."
+
+
+def test_the_debrief_replays_a_held_turn_as_the_practice_loop_did(tmp_path, library) -> None:
+    # the report's replay of the state must hold the same turns the session held, or it says a
+    # fact was released at a turn where the PM was never given it
+    persona = library.get("missed-deadlines")
+    lines = [
+        "What's on your mind today?",
+        HELD[0],
+        "It sounds like the dates have been weighing on you.",
+        HELD[1],
+        "What feels hardest about it?",
+        "So you've been carrying this on your own.",
+    ]
+    practice = Practice(ScriptedBackend(default="Hm. It's a lot."), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "easy")
+    for line in lines:
+        list(practice.say(conversation, line))
+    conversation = practice.store.load(conversation.id)
+    held = [i for i, t in enumerate(conversation.turns) if t.stats.get("held")]
+    released = {  # the reply after the manager turn that released the fact
+        str(t.stats["fact"]): i + 1
+        for i, t in enumerate(conversation.turns)
+        if t.speaker == "manager" and t.stats.get("fact")
+    }
+    assert held and released  # the script exercises both
+    turns = [TranscriptTurn(speaker=t.speaker, text=t.text) for t in conversation.turns]
+    report = debrief(turns, persona, "easy")
+    assert [c.index for c in code_transcript(turns, persona) if c.held] == held
+    assert {f.id: f.released_turn for f in report.facts if f.released_turn} == released
