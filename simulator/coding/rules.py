@@ -286,6 +286,9 @@ REFLECTION_STEM = _rx(
     r"^which (?:must|makes|made|means|meant|sounds|stung|hurt|left|leaves|puts|put|explains|"
     r"kind of|probably|honestly|really)\b",
     r"^(?:it )?sounds like\b",
+    # a fragment that carries on their sentence: "…and nobody backed you up."
+    r"^(?:\.\.\.|…)?\s?(?:and|but|while|even though) (?:nobody|no one|nothing|none of|"
+    r"everyone|everybody|still|yet|all (?:that|this|of))\b(?![^?]*\?)",
     r"^(?:it )?seems (?:like |that |as if |to me )?(?:you|this|that|it)\b",
     r"^(?:it )?(?:seems|feels|looks) (?:like|as if|as though)\b",
     r"^it's like\b",
@@ -531,6 +534,19 @@ def _echoes(core: str, previous: str | None) -> bool:
     return len(mine) >= 3 and len(mine & _content_words(previous)) / len(mine) >= 0.5
 
 
+ECHO_WORDS = 6
+
+
+def _echo_fragment(core: str, previous: str | None) -> bool:
+    """A short statement made only of the other person's words ("Panicky.", "Six months, three
+    chapters.", "The slowest one."): said back to show it was heard."""
+    if not previous or core.rstrip().endswith("?"):
+        return False
+    words = WORD.findall(core)
+    mine = _content_words(core)
+    return 0 < len(words) <= ECHO_WORDS and bool(mine) and mine <= _content_words(previous)
+
+
 def code_turn_rules(text: str, previous: str | None = None) -> TurnCode:
     """Code one manager utterance with the hand-written rules alone (the coder before it
     learned from the corpus; kept for comparison and as the learned coder's features).
@@ -624,6 +640,7 @@ def _code_rules(text: str, previous: str | None) -> TurnCode:
             bool(REFLECTION_STEM.search(core) or REFLECTION_STEM.search(plain))
             or _echoes(core, previous)
             or _echoes(plain, previous)
+            or _echo_fragment(core, previous)
         ) and not (_unmarked(sentence) and _asks_when_said(core))  # said as a question
         low = sentence.lower()
         sentence_leading = bool(LEADING.search(low))

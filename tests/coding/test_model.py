@@ -41,7 +41,9 @@ def test_the_shipped_weights_load_and_say_how_they_were_made() -> None:
     model = shipped_model()
     assert model is not None and WEIGHTS_FILE.stat().st_size < 3_000_000
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert data["trained_on"] == "train.jsonl + test.jsonl + fresh.jsonl"
+    assert data["trained_on"] == (
+        "train.jsonl + test.jsonl + fresh.jsonl + fresh2.jsonl + fresh3.jsonl"
+    )
     assert data["reported_on"] == "dev.jsonl"
     assert "dev" not in data["tuned_on"] and "dev" not in data["trained_on"]
     assert set(model.fields) == set(data["choices"])

@@ -286,3 +286,18 @@ def test_the_said_feedback_cues_need_a_moment_and_what_the_person_did() -> None:
 def test_a_plan_handed_down_is_told(text: str) -> None:
     plan = code_turn(text, PREVIOUS).plan
     assert plan.parts() and not plan.asked
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "reflection"),
+    [
+        ("Panicky. Tell me about the panic.", "Kind of panicky, honestly.", True),
+        ("the slowest one. what makes you say that", "I feel like the slowest one here.", True),
+        ("Panicky?", "Kind of panicky, honestly.", False),  # said back as a question
+        ("Thursday works.", "Can we do Thursday?", False),  # a word of mine in it
+        ("…and still nothing from legal.", "I chased legal twice.", True),
+        ("and nobody told you?", "I found out on the call.", False),
+    ],
+)
+def test_the_rules_hear_their_words_said_back(text: str, previous: str, reflection: bool) -> None:
+    assert (code_turn_rules(text, previous).reflection != "none") is reflection
