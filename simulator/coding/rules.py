@@ -388,6 +388,8 @@ def _question_kind(sentence: str, core: str) -> QuestionType:
     if sentence.rstrip().endswith("?"):  # "Before the dates, how are you feeling?"
         clauses = [_strip_filler(c) for c in core.split(",")[1:]]
         kinds += [_clause_kind(sentence, c) for c in clauses if c]
+    elif TYPED_TAG.search(sentence):
+        kinds.append("closed")  # "but the log wasn't filled in, was it."
     elif _unmarked(sentence):
         clauses = [_strip_filler(c) for c in core.split(",")[1:]]
         # Said, not typed: "ok quick one, did the PR merge", "and the review, is it done",
@@ -420,6 +422,10 @@ SPOKEN_ASK = _rx(
     r"^(?:you|u) (?:got|ok|okay|alright|good|wanna|want me|think|reckon|know why|free|around|"
     r"happy|still good|still up|up for|all set|done)\b",
     r"^(?:wanna|want me to|mind if|any (?:news|update|luck|word)|anything (?:else|new|from))\b",
+    # "that alright", "this ok with you", "that work for you": a check said without a mark
+    r"^(?:is |does )?(?:that|this) (?:ok|okay|alright|all right|fine|good|cool|work|works|"
+    r"sound (?:ok|okay|alright|good|fair|right))(?: (?:with|for) (?:you|everyone))?$",
+    r"^which one$",
 )
 # "omar you got five minutes", "hiya jake, got a minute before briefing" (lower-cased text)
 SPOKEN_GOT = re.compile(r"\bgot (?:a (?:sec|second|minute|min)|\w+ (?:minutes|mins))\b")
@@ -479,6 +485,12 @@ ASKING_CLAUSE = _rx(
 )
 # An auxiliary that opens an order, not a question: "do it tonight", "have a look".
 TOLD_START = _rx(r"^(?:do|have) (?:it|that|this|a|an)\b")
+# A tag after a comma that asks even with a full stop typed after it: "…, was it." "…, did you."
+TYPED_TAG = _rx(
+    r",\s*(?:is|was|are|were|did|does|do|has|have|had|can|could|will|would|isn't|wasn't|aren't|"
+    r"weren't|didn't|doesn't|don't|hasn't|haven't|hadn't|can't|couldn't|won't|wouldn't) "
+    r"(?:it|he|she|they|you|we|i|there|that)\s*\.$"
+)
 # A tag that turns a said statement into a question: "…, right", "…, isn't it", "…, yeah".
 SPOKEN_TAG = _rx(
     r"(?:,|\s)(?:right|yeah|correct|isn't it|is it|does it|doesn't it|hasn't it|wasn't it|"
@@ -542,6 +554,8 @@ def _echo_fragment(core: str, previous: str | None) -> bool:
     chapters.", "The slowest one."): said back to show it was heard."""
     if not previous or core.rstrip().endswith("?"):
         return False
+    if _question_kind(core, core) != "none":
+        return False  # "are you ready for it", "worse how": said without a mark, they ask
     words = WORD.findall(core)
     mine = _content_words(core)
     return 0 < len(words) <= ECHO_WORDS and bool(mine) and mine <= _content_words(previous)

@@ -1,7 +1,7 @@
 """Train the learned coder from the labelled corpus: `simulator train-coder`.
 
 A logistic regression per field is fitted on the training files (the train split unless told
-otherwise; the shipped weights use train, test and fresh, which have each been measured once:
+otherwise; the shipped weights use train, test, fresh, fresh2 and fresh3, each measured once:
 corpus/README.md). The regularisation strength and class weighting of each field, and the
 decision thresholds of the yes/no fields, are chosen by cross-validation on the training files
 (folds by conversation), so the dev split is never tuned on; dev is only reported. The weights
@@ -42,7 +42,7 @@ GRID: tuple[tuple[float, str | None, float], ...] = tuple(
 )
 # Three-class fields fit slowly (lbfgs), so they try a smaller grid.
 MULTI_GRID: tuple[tuple[float, str | None, float], ...] = tuple(
-    (c, w, 1.0) for c in (0.3, 1.0) for w in (None, "balanced")
+    (c, w, r) for c in (0.3, 1.0) for w in (None, "balanced") for r in (1.0, 3.0)
 )
 FOLDS = 5
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))

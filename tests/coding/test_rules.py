@@ -301,3 +301,17 @@ def test_a_plan_handed_down_is_told(text: str) -> None:
 )
 def test_the_rules_hear_their_words_said_back(text: str, previous: str, reflection: bool) -> None:
     assert (code_turn_rules(text, previous).reflection != "none") is reflection
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("but the log wasn't filled in, was it.", "closed"),  # a tag, then a typed full stop
+        ("I wanted to grab you about Saturday. that alright", "closed"),
+        ("ok. which one", "closed"),
+        ("I know it was late. That was it.", "none"),  # no tag: a statement
+        ("so the review went fine, it was.", "none"),
+    ],
+)
+def test_closed_questions_asked_by_a_tag_or_an_afterthought(text: str, question: str) -> None:
+    assert code_turn_rules(text).question == question
