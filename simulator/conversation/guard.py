@@ -124,7 +124,9 @@ COMPLIES = re.compile(
             r"(?:=|is|equals|makes)\s*\d",
             r"\b(?:equals|is equal to)\s*\d",
             r"\bwhy did the\b|\bknock,? knock\b|\bwalks into a bar\b|\bpunchline\b",
-            r"\bwhy (?:was|is|are|do|does|can't|don't|didn't) (?:the|a|an) [^?\n]{2,60}\?"
+            # a riddle's question, not the PM asking themselves ("Why did I ship? Because…")
+            r"\bwhy (?:was|is|are|do|does|can't|don't|didn't|did) (?!(?:i|we|you|it|they|he|she)\b)"
+            r"[^?\n]{2,60}\?"
             r"\s+because\b",
             r"\b(?:one|the first(?: one)?) is (?:to|that)\b.{0,200}\b(?:the )?second\b",
             r"\bhere(?:'s| is) (?:one|a joke|an? (?:[\w-]{1,20} ){0,2}(?:poem|story|function|"

@@ -76,7 +76,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "ai": (
         r"\b(?:chatbot|chat bot|bot|an ai|the ai|language model|llm|neural|your training|"
         r"your prompt|your instructions|who (?:made|built|created|trained) you|"
-        r"are you (?:real|human|a person|a machine|a computer)|as if you were)\b",
+        r"are you (?:real|human|a person|a machine|a computer)|as if you were|"
+        r"instructions (?:were you|you were|did you)|system prompt|trained on|"
+        r"(?:predicting|predict) the next word|next[- ]token|chatgpt|gpt-?\d|"
+        r"(?:what|which) (?:model|version) (?:are you|is (?:this|running))|under the hood)\b",
         "asks you, out of nowhere, to talk about yourself as if you were a chatbot",
     ),
 }
@@ -256,9 +259,32 @@ def takes_up(reply: str, message: str) -> bool:
     return bool((words_of(reply) - meeting_words()) & words_of(message))
 
 
+# A question about what the PM thinks, feels or weighed ("What do you think is true in it?",
+# "Do you feel you need to learn SQL…?", "what was the formula in your head?") is coaching,
+# whatever word in it sets off a cue ("joke", "SQL", "recipe"): the model hears it, and the
+# reply shows whether it was about the PM (`answers`).
+INNER_VIEW = re.compile(
+    r"\b(?:what|how) do you (?:think|feel|make of|see)\b|\b(?:do|did) you (?:feel|think|worry|"
+    r"believe|reckon)\b|\bin your (?:head|mind|gut|view)\b|\bwhat (?:do|would) you (?:say|put)\b",
+    re.IGNORECASE,
+)
+
+
+# A turn that opens by telling the PM to make or play something ("Tell me a joke, …").
+TOLD_TO = re.compile(
+    r"^\W{0,3}(?:(?:ok|okay|so|now|hey|right)\W{1,3})?(?:tell|write|give|make|show|draft|"
+    r"translate|pretend|play|act|sing|compose|list|be)\b",
+    re.IGNORECASE,
+)
+
+
 def off_topic(message: str, persona: Persona, said: Iterable[str] = ()) -> bool:
     """True when `message` asks for something a PM would not do for their manager in a 1:1 and
     is not about the PM's situation."""
+    if INNER_VIEW.search(message) and not (
+        REQUEST.search(message) or PATTERNS["ai"].search(message) or TOLD_TO.search(message)
+    ):
+        return False
     if CUES.search(message) or REQUEST.search(message):
         # a favour's or a role swap's everyday words ("before", "back", "went") are no sign
         # that it is about the PM; a task's may be ("list the dates that slipped")
@@ -300,7 +326,9 @@ AGREES = re.compile(
 # "No problem." (after "you be the manager").
 COMPLIES_START = re.compile(
     r"^\W*(?:absolutely|sure thing|certainly|of course|no problem|happy to|gladly|"
-    r"okay,? i(?:'ll| will| can)|(?:okay,? )?(?:i )?got it|i'll do (?:that|it)|will do|deal)\b",
+    r"okay,? i(?:'ll| will| can)|(?:okay,? )?(?:i )?got it|i'll do (?:that|it)|will do|deal|"
+    r"(?:sure|okay|ok|yes|yeah),? (?:try|just|here's|how about|let's do|let me)|"
+    r"i'll (?:look into|get on|get right on|have a go at) (?:that|it|this))\b",
     re.IGNORECASE,
 )
 
