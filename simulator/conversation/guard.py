@@ -44,6 +44,9 @@ ASSISTANT_SPEAK = re.compile(
             r"\brole-?play\b",
             r"\bsystem prompt\b",
             r"\b(?:my|these) instructions\b",
+            # stage directions said aloud: "Listen to the instructions and do what is asked."
+            r"\b(?:listen to|stick to) (?:the|your|those) instructions\b",
+            r"\bdo what is asked\b",
             r"<\|im_(?:start|end)\|>",
             r"\byou(?:'re| are) (?:an? )?(?:ai|assistant|chatbot|language model)\b",
             r"\b(?:created|developed|trained|made) by (?:openai|anthropic|alibaba|google|meta)\b",

@@ -10,6 +10,7 @@ from simulator.conversation import guard
     [
         ("As an AI, I don't have feelings about roadmaps.", "assistant_speak"),
         ("Great question! How can I help you with the roadmap?", "assistant_speak"),
+        ("Listen to the instructions and do what is asked.", "assistant_speak"),  # real model
         ("I'm not sure.\nManager: Why not?", "speaks_for_manager"),
         ("Here's where things are:\n- dates moved\n- team upset", "list_or_markup"),
         ("Well. " * 40, "too_long"),
