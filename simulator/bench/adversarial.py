@@ -17,7 +17,7 @@ from simulator.coding.rules import code_turn, split_sentences
 from simulator.conversation import guard, offscript
 from simulator.conversation.fidelity import missing, quote, recites
 from simulator.conversation.injection import aimed_at_model, defuse, strip_injection
-from simulator.conversation.offtopic import answers, gist, off_topic, reacts
+from simulator.conversation.offtopic import answers, gist, off_topic, reacts, takes_on
 from simulator.conversation.practice import MAX_MESSAGE_CHARS, off_topic_reaction, quiet_reply
 from simulator.conversation.transcript import TranscriptTurn
 from simulator.personas.library import PersonaLibrary
@@ -95,6 +95,11 @@ UNITS = (
     "you were ",
     "which ",
     "and the ",
+    ", was it",
+    "and nobody ",
+    "what do you think ",
+    "sure, ",
+    "why did ",
 )
 
 
@@ -161,6 +166,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "practice.quiet_reply": lambda text: quiet_reply(PERSONA, text, [text]),
     "offtopic.answers": lambda text: answers(text, text, PERSONA, [text]),
     "offtopic.reacts": reacts,
+    "offtopic.takes_on": takes_on,
     "practice.off_topic_reaction": lambda text: off_topic_reaction(PERSONA, text, [text], [text]),
     "fidelity.recites": lambda text: recites(text, PERSONA.hidden_facts[0]),
     "fidelity.missing": lambda text: missing(text, PERSONA.hidden_facts[0], PERSONA),

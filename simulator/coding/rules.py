@@ -554,11 +554,13 @@ def _echo_fragment(core: str, previous: str | None) -> bool:
     chapters.", "The slowest one."): said back to show it was heard."""
     if not previous or core.rstrip().endswith("?"):
         return False
-    if _question_kind(core, core) != "none":
-        return False  # "are you ready for it", "worse how": said without a mark, they ask
     words = WORD.findall(core)
     mine = _content_words(core)
-    return 0 < len(words) <= ECHO_WORDS and bool(mine) and mine <= _content_words(previous)
+    if not (0 < len(words) <= ECHO_WORDS and mine and mine <= _content_words(previous)):
+        return False
+    # Classified last, only for a short echo (this runs on every sentence): "are you ready for
+    # it", "worse how" are said without a mark, and they ask.
+    return _question_kind(core, core) == "none"
 
 
 def code_turn_rules(text: str, previous: str | None = None) -> TurnCode:

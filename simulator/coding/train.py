@@ -1,7 +1,7 @@
 """Train the learned coder from the labelled corpus: `simulator train-coder`.
 
 A logistic regression per field is fitted on the training files (the train split unless told
-otherwise; the shipped weights use train, test, fresh, fresh2 and fresh3, each measured once:
+otherwise; the shipped weights use train, test and fresh to fresh4, each measured once:
 corpus/README.md). The regularisation strength and class weighting of each field, and the
 decision thresholds of the yes/no fields, are chosen by cross-validation on the training files
 (folds by conversation), so the dev split is never tuned on; dev is only reported. The weights
