@@ -83,6 +83,11 @@ INVITATION = _rx(
     r"^(?:and|like what|meaning|such as|go on|how so|and then|because|keep going|"
     r"what else)\W*$",
 )
+# "What else comes to mind?", "what else is going on": asks for more talk, not a plan step
+MORE_TALK = _rx(
+    r"^(?:and |so )?what else (?:comes to mind|(?:is|was) (?:there|going on|on your mind|in it)|"
+    r"happened|do you (?:notice|remember|make of it)|did you notice)\W*$"
+)
 STATEMENT_WHAT = _rx(r"^what (?:i|we)\b", r"^what you need (?:to do )?is\b")
 SUBORDINATE = _rx(
     r"^(?:when|where|if|as|while|since|because|after|before|once) (?:you|we|they|"
@@ -91,7 +96,12 @@ SUBORDINATE = _rx(
 OPEN_START = _rx(
     r"^(?:what|what's|whats|what're|how|how's|how're|why|in what way|to what extent)\b",
 )
-OPEN_WHERE = _rx(r"^where (?:do|would|could|might) you (?:want|see|like|hope|imagine)\b")
+OPEN_WHERE = _rx(
+    r"^where (?:do|would|could|might) you (?:want|see|like|hope|imagine)\b",
+    # a status ask: "where's it at", "where are you with those", "where are things up to"
+    r"^where(?:'s| is| are)(?: \w+){1,4} at$",
+    r"^where are (?:you|we|things) (?:at|with|up to)\b",
+)
 CLOSED_FACT = _rx(
     r"^how (?:many|much|long|often|soon|old|far)\b",
     r"^by when\b",
@@ -421,10 +431,14 @@ def _question_kind(sentence: str, core: str) -> QuestionType:
 SPOKEN_ASK = _rx(
     r"^(?:you|u) (?:got|ok|okay|alright|good|wanna|want me|think|reckon|know why|free|around|"
     r"happy|still good|still up|up for|all set|done)\b",
-    r"^(?:wanna|want me to|mind if|any (?:news|update|luck|word)|anything (?:else|new|from))\b",
+    r"^(?:wanna|want me (?:to|there|in)|mind if|any (?:news|update|luck|word)|"
+    r"anything (?:else|new|from))\b",
     # "that alright", "this ok with you", "that work for you": a check said without a mark
-    r"^(?:is |does )?(?:that|this) (?:ok|okay|alright|all right|fine|good|cool|work|works|"
-    r"sound (?:ok|okay|alright|good|fair|right))(?: (?:with|for) (?:you|everyone))?$",
+    r"^(?:is |does )?(?:that|this) (?:ok|okay|alright|all right|fine|good|cool|work|works|clear|"
+    r"right|about right|fair|sound (?:ok|okay|alright|good|fair|right|about right))"
+    r"(?: (?:with|for|to) (?:you|everyone))?$",
+    # "…and Anjali. that it", "…one not so good. is ok"
+    r"^(?:is )?(?:that it|ok|okay)$",
     r"^which one$",
 )
 # "omar you got five minutes", "hiya jake, got a minute before briefing" (lower-cased text)
@@ -495,7 +509,9 @@ TYPED_TAG = _rx(
 SPOKEN_TAG = _rx(
     r"(?:,|\s)(?:right|yeah|correct|isn't it|is it|does it|doesn't it|hasn't it|wasn't it|"
     r"aren't you|are you|don't you|didn't you|won't you|can't you|isn't that|you know that|"
-    r"you understand(?: that)?|sound (?:right|good|ok|okay|fair))\s*$"
+    r"you understand(?: that)?|sound (?:right|good|ok|okay|fair))\s*$",
+    # a check after a comma: "…without checking with me, ok", "…the transport people, do you know"
+    r",\s*(?:ok|okay|alright|do you know|you know\?)\s*$",
 )
 
 
@@ -617,6 +633,8 @@ def _merge(text: str, previous: str | None, rules: TurnCode, labels: dict[str, A
         feedback = found.model_copy(update={"moment": True, "behaviour": True})
     elif feedback.moment:  # an occasion named, but not feedback on it
         feedback = feedback.model_copy(update={"moment": False})
+    if all(MORE_TALK.search(_strip_filler(s)) for s in sentences):
+        labels = {**labels, "plan": "none"}
     plan = PlanCode()
     if labels["plan"] != "none":
         plan = code_plan(sentences, asked, previous)

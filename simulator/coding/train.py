@@ -1,7 +1,7 @@
 """Train the learned coder from the labelled corpus: `simulator train-coder`.
 
 A logistic regression per field is fitted on the training files (the train split unless told
-otherwise; the shipped weights use train, test and fresh to fresh4, each measured once:
+otherwise; the shipped weights use train, test and fresh to fresh5, each measured once:
 corpus/README.md). The regularisation strength and class weighting of each field, and the
 decision thresholds of the yes/no fields, are chosen by cross-validation on the training files
 (folds by conversation), so the dev split is never tuned on; dev is only reported. The weights
@@ -184,7 +184,7 @@ def _export(model: Any, field: str, thresholds: dict[str, float]) -> dict[str, A
     for column in coef:
         keep = np.flatnonzero(np.abs(column) >= PRUNE)
         rows.append([int(i) for i in keep])
-        values.append([round(float(column[i]), 4) for i in keep])
+        values.append([round(float(column[i]), 3) for i in keep])  # 3 places: the file stays small
     spec: dict[str, Any] = {"bias": [round(b, 4) for b in bias], "rows": rows, "values": values}
     if thresholds:
         spec["thresholds"] = thresholds
