@@ -86,6 +86,7 @@ OFFER = re.compile(
 # attention."). What it says is cut to this many words, apologies dropped.
 QUIET_WORDS = 10
 QUIET_LINES = ("Okay.", "Right.", "Mm. Fine.", "If you say so.", "Sure.")
+QUIET_ANSWER_WORDS = 24  # asked a question while quiet, the PM still answers it, flatly
 ASK_BACK_EVERY = 4  # now and then the PM asks the manager something back
 # Problems worth another attempt; the rest are repaired in code.
 RETRY_ON = {
@@ -288,7 +289,9 @@ class Practice:
             )
             if held:
                 extra["held"] = True
-            reaction = self.mood_note(conversation, state, code.reflection != "none")
+            reaction = self.mood_note(
+                conversation, state, code.reflection != "none", code.question != "none"
+            )
             prompt_text = render(
                 "turn.j2",
                 manager_text=message,
@@ -319,9 +322,12 @@ class Practice:
         yield from self._reply(conversation, state)
 
     @staticmethod
-    def mood_note(conversation: Conversation, state: PersonaState, reflection: bool) -> str:
+    def mood_note(
+        conversation: Conversation, state: PersonaState, reflection: bool, question: bool = False
+    ) -> str:
         """This turn's note on how the PM feels: the mood, a reaction to being heard after a
-        reflection, and now and then a question back."""
+        reflection, and now and then a question back. A PM who goes quiet when told what to do
+        still answers a question, flatly."""
         persona = conversation.persona
         current = mood(state)
         replies = sum(1 for t in conversation.turns if t.speaker == "persona")
@@ -332,6 +338,7 @@ class Practice:
             mood=current,
             reaction=persona.reaction_to_telling,
             reflection=reflection and current != "telling",
+            question=question,
             ask_back=ask_back,
         )
 
@@ -500,7 +507,8 @@ class Practice:
             final = fallback_line(persona, earlier, bool(asked.get("off_topic")))
             stats["fallback"] = True
         if mood(state) == "telling" and persona.reaction_to_telling == "goes_quiet":
-            quiet = quiet_reply(persona, final, earlier)
+            question = asked.get("code", {}).get("question", "none") != "none"
+            quiet = quiet_reply(persona, final, earlier, QUIET_ANSWER_WORDS if question else 0)
             stats["quiet"] = quiet != final
             final = quiet
         if asked.get("idea"):  # an idea without a first-person `line` is authored as "you could"
@@ -642,15 +650,16 @@ def stacked(sentence: str, before: list[str]) -> bool:
     return bool(words) and (words <= said or (words <= BARE and bool(said & BARE)))
 
 
-def quiet_reply(persona: Persona, reply: str, earlier: list[str]) -> str:
+def quiet_reply(persona: Persona, reply: str, earlier: list[str], words: int = 0) -> str:
     """What a PM who goes quiet says when told what to do: the reply's first sentences up to
-    QUIET_WORDS words, never an apology; else one of the persona's own "told what to do" lines,
-    else a flat word, never one that opens like an earlier reply."""
+    QUIET_WORDS words (`words` when the manager asked a question: the answer stays), never an
+    apology; else one of the persona's own "told what to do" lines, else a flat word, never one
+    that opens like an earlier reply."""
     kept: list[str] = []
     for sentence in guard.split_sentences(reply):
         if APOLOGY.search(sentence):
             continue
-        if len(" ".join([*kept, sentence]).split()) > QUIET_WORDS:
+        if len(" ".join([*kept, sentence]).split()) > (words or QUIET_WORDS):
             break
         kept.append(sentence)
     if kept and not opens_like(kept[0], earlier):

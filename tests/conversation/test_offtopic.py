@@ -375,6 +375,24 @@ def test_a_pm_who_goes_quiet_says_a_few_flat_words_and_no_apology(
     assert "sorry" not in final.text.lower() and "apolog" not in final.text.lower()
 
 
+def test_a_pm_who_goes_quiet_still_answers_a_question(tmp_path, library) -> None:
+    """Quiet after a leading question (a telling move), the PM still answers what was asked,
+    flatly; from the fifth held-out off-script set, where "Which of the six fixes do you think
+    would actually have caught the double sync?" got "Noted." (a development example now)."""
+    persona = library.get("launch-postmortem")
+    answer = "The canary check on sync counts would have caught it, probably. We skipped it."
+    practice = Practice(ScriptedBackend([answer] * 3), Store(tmp_path / "c.db"))
+    conversation = practice.start(persona, "medium")
+    message = "Don't you think the canary check would have caught the double sync?"
+    final = list(practice.say(conversation, message))[-1]
+    assert conversation.turns[-1].state is not None
+    assert conversation.turns[-1].state.last_move == "telling"  # still told: he stays quiet
+    assert final.text == answer
+    assert "one short, flat sentence" in conversation.turns[-2].stats["note"]
+    told = list(practice.say(conversation, "Frankly, that was a mistake. Never again."))[-1]
+    assert len(told.text.split()) <= 10  # told, not asked: a few flat words, as before
+
+
 def test_a_pm_who_pushes_back_keeps_the_reason(tmp_path, library) -> None:
     persona = library.get("eng-lead-conflict")
     assert persona.reaction_to_telling == "pushes_back"

@@ -49,7 +49,7 @@ def test_turn_prompt_carries_fact_and_idea_only_when_given() -> None:
 
 
 def mood_note(mood: str, reaction: str = "goes_quiet", **extra: bool) -> str:
-    values = {"reflection": False, "ask_back": False, **extra}
+    values = {"reflection": False, "ask_back": False, "question": False, **extra}
     return render("mood.j2", name="Sam", mood=mood, reaction=reaction, **values)
 
 
@@ -67,6 +67,9 @@ def test_being_told_what_to_do_follows_the_personas_reaction() -> None:
     assert "agrees at once" in notes["agrees_too_quickly"]
     assert "goes quiet" in notes["goes_quiet"]
     assert "pushes back" in notes["pushes_back"]
+    asked = mood_note("telling", question=True)  # quiet, but a question still gets its answer
+    assert "goes quiet" in asked and "answer what was asked" in asked
+    assert "answer what was asked" not in notes["goes_quiet"]
 
 
 def test_a_reflection_gets_a_reaction_and_sometimes_a_question_back() -> None:
