@@ -129,6 +129,13 @@ class Persona(_Strict):
     opening_line: str = Field(min_length=5, description="The PM's first words.")
     big_agenda: str = Field(min_length=10, description="What really matters to them underneath.")
     worries: list[str] = Field(min_length=1)
+    work_facts: list[Annotated[str, Field(min_length=3, max_length=300)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Plain facts of the PM's work, said freely when asked (names, numbers, "
+        "dates, who is on the team): not secrets, so a real work question gets a real answer "
+        "instead of an invented one. Keep the hidden facts out of them.",
+    )
     hidden_facts: list[HiddenFact] = Field(min_length=2, max_length=6)
     own_idea: OwnIdea
     exercises: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(

@@ -43,6 +43,10 @@ big_agenda: >-
   What really matters to them underneath.
 worries:
   - something they worry about
+# Plain facts of their work they say freely when asked (names, numbers, dates, the team), so a
+# real work question gets a real answer, not an invented one. Not secrets: keep hidden facts out.
+work_facts:
+  - The team is five engineers and a designer; the tech lead is Dana.
 # Hidden facts come out one at a time, in order, once openness reaches their threshold.
 # `line` is how the PM says it the first time, in their own voice: the model fits it to the
 # question, and says it as written if its own reply loses the fact. `keywords` are the

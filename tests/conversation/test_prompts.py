@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
+from simulator.conversation import fidelity
 from simulator.conversation.prompts import environment, render
 from simulator.conversation.state import DIFFICULTY
 from simulator.errors import SimulatorError
@@ -76,6 +77,21 @@ def test_a_reflection_gets_a_reaction_and_sometimes_a_question_back() -> None:
     assert "react to being heard" in mood_note("warming", reflection=True)
     assert "react to being heard" not in mood_note("warming")
     assert "question back" in mood_note("open", ask_back=True)
+
+
+def test_work_facts_sit_in_the_system_prompt_and_give_nothing_hidden_away(library) -> None:
+    """A real work question ("which partner escalated?") needs the PM to know its own work: the
+    plain facts are in the fixed prompt, and none of them carries a hidden fact by the same
+    check that decides whether a reveal was said."""
+    for persona in library.all():
+        assert persona.work_facts, persona.id
+        text = render("system.j2", persona=persona, manner="calm")
+        assert all(fact in text for fact in persona.work_facts), persona.id
+        known = " ".join(persona.work_facts)
+        for fact in persona.hidden_facts:
+            assert not fidelity.carries(known, fact, persona), (persona.id, fact.id)
+    bare = library.get("missed-deadlines").model_copy(update={"work_facts": []})
+    assert "What you know about your work" not in render("system.j2", persona=bare, manner="")
 
 
 def test_voice_samples_sit_in_the_fixed_system_prompt(library) -> None:
