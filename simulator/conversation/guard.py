@@ -35,6 +35,10 @@ ASSISTANT_SPEAK = re.compile(
             r"\bi(?:'m| am) (?:not able|unable) to (?:assist|provide|help with)\b",
             r"\bi(?:'m| am| would be) (?:here|happy|glad) to (?:help|assist)\b",
             r"\b(?:is there )?anything else i can (?:help|do for you)\b",
+            # seen after real work questions: "Is there anything else you need help with?",
+            # "Sorry, I think you might have misunderstood me."
+            r"\banything else (?:you need|you'd like|you would like) (?:help|assistance) with\b",
+            r"\byou (?:might|may) have misunderstood me\b",
             r"\bfeel free to\b",
             r"\bi hope (?:this|that) helps\b",
             r"\blet me know if (?:you|there)\b",

@@ -11,6 +11,12 @@ from simulator.conversation import guard
         ("As an AI, I don't have feelings about roadmaps.", "assistant_speak"),
         ("Great question! How can I help you with the roadmap?", "assistant_speak"),
         ("Listen to the instructions and do what is asked.", "assistant_speak"),  # real model
+        # real model, after real work questions (fifth off-script set, dev examples)
+        (
+            "I'm about 35 hours a week. Is there anything else you need help with?",
+            "assistant_speak",
+        ),
+        ("Sorry, I think you might have misunderstood me.", "assistant_speak"),
         ("I'm not sure.\nManager: Why not?", "speaks_for_manager"),
         ("Here's where things are:\n- dates moved\n- team upset", "list_or_markup"),
         ("Well. " * 40, "too_long"),
