@@ -508,7 +508,9 @@ class Practice:
             stats["fallback"] = True
         if mood(state) == "telling" and persona.reaction_to_telling == "goes_quiet":
             question = asked.get("code", {}).get("question", "none") != "none"
-            quiet = quiet_reply(persona, final, earlier, QUIET_ANSWER_WORDS if question else 0)
+            quiet = quiet_reply(
+                persona, final, earlier, QUIET_ANSWER_WORDS if question else QUIET_WORDS
+            )
             stats["quiet"] = quiet != final
             final = quiet
         if asked.get("idea"):  # an idea without a first-person `line` is authored as "you could"
@@ -650,16 +652,16 @@ def stacked(sentence: str, before: list[str]) -> bool:
     return bool(words) and (words <= said or (words <= BARE and bool(said & BARE)))
 
 
-def quiet_reply(persona: Persona, reply: str, earlier: list[str], words: int = 0) -> str:
+def quiet_reply(persona: Persona, reply: str, earlier: list[str], words: int = QUIET_WORDS) -> str:
     """What a PM who goes quiet says when told what to do: the reply's first sentences up to
-    QUIET_WORDS words (`words` when the manager asked a question: the answer stays), never an
+    `words` words (more when the manager asked a question: the answer stays), never an
     apology; else one of the persona's own "told what to do" lines, else a flat word, never one
     that opens like an earlier reply."""
     kept: list[str] = []
     for sentence in guard.split_sentences(reply):
         if APOLOGY.search(sentence):
             continue
-        if len(" ".join([*kept, sentence]).split()) > (words or QUIET_WORDS):
+        if len(" ".join([*kept, sentence]).split()) > words:
             break
         kept.append(sentence)
     if kept and not opens_like(kept[0], earlier):
