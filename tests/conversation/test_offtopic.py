@@ -28,6 +28,9 @@ OFF = [
     "Describe yourself as if you were a chatbot.",
 ]
 ON = [
+    # a plain order in a 1:1, taken for off topic by an off-script check retrained on the fifth
+    # held-out set (that retraining was reverted): the PM answered "Ha, you've lost me there"
+    "I want a plan on my desk by Friday.",
     "What's on your mind today?",
     "Can you write up a list of the partner go-live dates that slipped?",
     "Could you draft an email to the partners about the new dates?",
